@@ -1,0 +1,139 @@
+/**
+ * The core: every Certdesk service wired together, in plain Node with no Electron import, so
+ * the Electron shell and the test host run exactly the same code. `openCore` takes the store
+ * lock; a second core on the same data folder fails fast.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventName } from '../../shared/channels.ts';
+import type { CoreHandlers } from '../../shared/contract.ts';
+import { defaultSettings } from '../../shared/settings.ts';
+import type { NoticeView } from '../../shared/types.ts';
+import { CertdeskError } from './errors.ts';
+import { createCoreEvents, type CoreEvent } from './events.ts';
+import { exportFileName, toCsv, toZoneLines, type ExportableTemplate } from './export/csv.ts';
+import type { Logger } from './log.ts';
+import { createKeytarStore, type SecretStore } from './secrets/keychain.ts';
+import { createSettingsService } from './settings/settings.ts';
+import { MIGRATIONS, SCHEMA_VERSION, validateDocument, type StoreDocument } from './state.ts';
+import { openDurableStore, type Store } from './store/index.ts';
+import { createTemplateService } from './templates/templates.ts';
+
+/** Saves an export where the administrator chose; the renderer only suggests a name. */
+export type SaveFile = (
+  suggestedName: string,
+  contents: string,
+  filters: { name: string; extensions: string[] }[],
+) => Promise<{ saved: true; path: string } | { saved: false }>;
+
+export interface CoreOptions {
+  dataDir: string;
+  host: 'electron' | 'web';
+  version: string;
+  logger: Logger;
+  saveFile: SaveFile;
+  /** Opens an https URL in the system browser; the caller has already checked it. */
+  openExternal: (url: string) => Promise<boolean>;
+  /** The keychain; by default keytar under a service named for this installation. */
+  secrets?: (installationId: string) => SecretStore;
+  now?: () => Date;
+}
+
+export interface Core {
+  handlers: CoreHandlers;
+  events: { on(listener: (event: CoreEvent) => void): () => void };
+  store: Store<StoreDocument>;
+  close(): Promise<void>;
+}
+
+export type { CoreEvent, EventName };
+
+function newDocument(): StoreDocument {
+  return {
+    version: SCHEMA_VERSION,
+    installationId: randomUUID(),
+    settings: defaultSettings(),
+    templates: [],
+  };
+}
+
+function selectTemplates(doc: StoreDocument, ids: string[] | undefined): ExportableTemplate[] {
+  if (!ids) return doc.templates;
+  const wanted = new Set(ids);
+  return doc.templates.filter((t) => wanted.has(t.id));
+}
+
+/** Opens the store and wires the services. Throws CertdeskError store-locked and the like. */
+export async function openCore(options: CoreOptions): Promise<Core> {
+  const now = options.now ?? (() => new Date());
+  const log = options.logger;
+  const store = await openDurableStore<StoreDocument>({
+    dir: options.dataDir,
+    schemaVersion: SCHEMA_VERSION,
+    migrations: MIGRATIONS,
+    validate: validateDocument,
+    defaults: newDocument,
+    logger: log.child('store'),
+    now,
+  });
+  const makeSecrets = options.secrets ?? ((id) => createKeytarStore({ service: `Certdesk ${id}` }));
+  const secrets = makeSecrets(store.data.installationId);
+  const events = createCoreEvents();
+  const notices: NoticeView[] = store.notices.map((n) => ({ id: randomUUID(), ...n }));
+  for (const notice of notices) log.warn('store notice', { message: notice.message });
+
+  const settings = createSettingsService({ store, secrets, log: log.child('settings') });
+  const templates = createTemplateService({
+    store,
+    secrets,
+    events,
+    log: log.child('templates'),
+    now,
+  });
+
+  const handlers: CoreHandlers = {
+    getAppInfo: async () => ({
+      version: options.version,
+      dataDir: options.dataDir,
+      host: options.host,
+      notices,
+    }),
+    dismissNotice: async ({ id }) => {
+      const index = notices.findIndex((n) => n.id === id);
+      if (index >= 0) notices.splice(index, 1);
+      return { id };
+    },
+    getSettings: async () => settings.get(),
+    saveSettings: async (input) => settings.save(input),
+    listTemplates: async () => templates.list(),
+    createTemplate: async (input) => templates.create(input),
+    deleteTemplate: async ({ id }) => templates.delete(id),
+    retryTemplate: async ({ id }) => templates.retry(id),
+    exportCsv: async ({ templateIds, mode }) => {
+      const { text, rows } = toCsv(selectTemplates(store.data, templateIds), mode);
+      const result = await options.saveFile(exportFileName(now()), text, [
+        { name: 'CSV', extensions: ['csv'] },
+      ]);
+      if (!result.saved) return { saved: false };
+      log.info('CNAME records exported', { path: result.path, rows, mode });
+      return { saved: true, path: result.path, rows };
+    },
+    getZoneLines: async ({ templateIds }) => toZoneLines(selectTemplates(store.data, templateIds)),
+    openExternal: async ({ url }) => {
+      const parsed = URL.canParse(url) ? new URL(url) : null;
+      if (!parsed || parsed.protocol !== 'https:' || parsed.username || parsed.password) {
+        throw new CertdeskError({
+          code: 'invalid-input',
+          message: 'Only https:// links can be opened.',
+        });
+      }
+      return { opened: await options.openExternal(parsed.href) };
+    },
+  };
+
+  return {
+    handlers,
+    events,
+    store,
+    close: () => store.close(),
+  };
+}

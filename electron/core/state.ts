@@ -1,0 +1,125 @@
+/**
+ * The stored document: what Certdesk keeps in its lowdb file. Records here are the store's
+ * shape, not the wire shape (shared/types.ts holds the views). No secret or key material is
+ * ever part of it: keychain entries are referenced by account name only.
+ *
+ * Unknown fields are kept (loose objects), so a file written by a newer minor version reads
+ * without losing them; missing required fields make the file invalid.
+ */
+import * as v from 'valibot';
+import { CA_PRESETS, TSIG_ALGORITHMS } from '../../shared/settings.ts';
+import type { SettingsView } from '../../shared/settings.ts';
+import { KEY_TYPES, type TemplateView } from '../../shared/types.ts';
+
+/** Current schema version; bump it with a migration in MIGRATIONS. */
+export const SCHEMA_VERSION = 1;
+
+const str = v.string();
+const optStr = v.optional(v.string());
+
+const challengeRecordSchema = v.looseObject({
+  base: str,
+  name: str,
+  value: str,
+  ttl: v.number(),
+});
+
+const failureSchema = v.looseObject({
+  code: str,
+  message: str,
+  step: optStr,
+  name: optStr,
+  at: str,
+  nextAttemptAt: optStr,
+});
+
+const templateSchema = v.looseObject({
+  id: str,
+  commonName: str,
+  altNames: v.array(str),
+  country: optStr,
+  locality: optStr,
+  organization: optStr,
+  keyType: v.picklist(KEY_TYPES),
+  createdAt: str,
+  status: v.picklist(['pending', 'issued', 'failed']),
+  step: optStr,
+  challengeRecords: v.array(challengeRecordSchema),
+  failure: v.optional(failureSchema),
+  /** Keychain account names holding this template's secrets (keys, acme-dns credentials). */
+  secretRefs: v.array(str),
+});
+// The schemas check shape; the TypeScript types below are the authoritative record types.
+
+const settingsSchema = v.looseObject({
+  ca: v.looseObject({
+    preset: v.picklist(CA_PRESETS),
+    directoryUrl: str,
+    email: optStr,
+    eabKeyId: optStr,
+    eabHmacKeyStored: v.boolean(),
+  }),
+  dns: v.optional(
+    v.variant('kind', [
+      v.looseObject({
+        kind: v.literal('rfc2136'),
+        server: str,
+        port: v.number(),
+        zone: str,
+        keyName: str,
+        algorithm: v.picklist(TSIG_ALGORITHMS),
+        secretStored: v.boolean(),
+      }),
+      v.looseObject({ kind: v.literal('acme-dns'), serverUrl: str }),
+    ]),
+  ),
+  resolver: v.variant('kind', [
+    v.looseObject({ kind: v.literal('system') }),
+    v.looseObject({ kind: v.literal('custom'), host: str, port: v.number() }),
+  ]),
+});
+
+const documentSchema = v.looseObject({
+  version: v.number(),
+  /** Names this installation's keychain service, so two data folders never share entries. */
+  installationId: str,
+  settings: settingsSchema,
+  templates: v.array(templateSchema),
+});
+
+/** A stored template: its view plus references to its keychain entries. */
+export interface TemplateRecord extends TemplateView {
+  /** Keychain account names holding this template's secrets (keys, acme-dns credentials). */
+  secretRefs: string[];
+}
+
+/** Stored settings hold no secrets, only "stored in the keychain" flags, so they are the view. */
+export type StoredSettings = SettingsView;
+
+export interface StoreDocument {
+  version: number;
+  installationId: string;
+  settings: StoredSettings;
+  templates: TemplateRecord[];
+}
+
+/**
+ * Checks `data` against the schema and returns it unchanged (unknown fields included) when it
+ * passes; throws a readable error naming the first bad field when it does not.
+ */
+export function validateDocument(data: unknown): StoreDocument {
+  const result = v.safeParse(documentSchema, data);
+  if (result.success) return data as StoreDocument;
+  const issue = result.issues[0];
+  const where = issue ? (v.getDotPath(issue) ?? 'document') : 'document';
+  throw new Error(
+    `the store file is not valid at ${where}: ${issue?.message ?? 'unknown problem'}`,
+  );
+}
+
+/**
+ * Migrations by target version: MIGRATIONS[n] turns a version n-1 document into version n.
+ * Version 1 is the first; the table grows with the schema.
+ */
+export const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> =
+  {};

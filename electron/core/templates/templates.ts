@@ -1,0 +1,146 @@
+/**
+ * Certificate templates: create, list, delete, retry. A template starts at Pending
+ * Verification with its challenge records; issuance moves it on from there.
+ *
+ * Every change goes through one store update, so a refused change leaves the store as it was.
+ * Keychain entries of a template are removed before its record, so a failed keychain call
+ * leaves the template in place (and says so) rather than orphaning its keys.
+ */
+import { randomUUID } from 'node:crypto';
+import type { NormalizedTemplate } from '../../../shared/template-input.ts';
+import type { TemplateView } from '../../../shared/types.ts';
+import { CertdeskError } from '../errors.ts';
+import type { CoreEvents } from '../events.ts';
+import type { Logger } from '../log.ts';
+import type { SecretStore } from '../secrets/keychain.ts';
+import type { StoreDocument, TemplateRecord } from '../state.ts';
+import type { Store } from '../store/index.ts';
+import { planChallengeRecords } from './challenge-records.ts';
+
+export interface TemplateServiceDeps {
+  store: Store<StoreDocument>;
+  secrets: SecretStore;
+  events: CoreEvents;
+  log: Logger;
+  now: () => Date;
+}
+
+/** The renderer's view of a record: everything but keychain references. */
+export function toTemplateView(record: TemplateRecord): TemplateView {
+  const { secretRefs: _secretRefs, ...rest } = record;
+  return rest as TemplateView;
+}
+
+function notFound(id: string): CertdeskError {
+  return new CertdeskError({
+    code: 'not-found',
+    message: `There is no template with id ${id}; it may have been deleted.`,
+  });
+}
+
+export interface TemplateService {
+  list(): TemplateView[];
+  find(id: string): TemplateRecord | undefined;
+  create(input: NormalizedTemplate): Promise<TemplateView>;
+  delete(id: string): Promise<{ id: string }>;
+  retry(id: string): Promise<TemplateView>;
+}
+
+export function createTemplateService(deps: TemplateServiceDeps): TemplateService {
+  const { store, secrets, events, log, now } = deps;
+  const find = (id: string) => store.data.templates.find((t) => t.id === id);
+
+  function validationZone(): string {
+    const dns = store.data.settings.dns;
+    if (!dns) {
+      throw new CertdeskError({
+        code: 'settings-incomplete',
+        message:
+          'Set up the validation zone in Settings first: challenge records point into it, and Certdesk writes the TXT answers there.',
+      });
+    }
+    if (dns.kind !== 'rfc2136') {
+      // TODO: acme-dns registration at template creation arrives with the issuance issue;
+      // until then Settings accepts acme-dns but templates need an RFC 2136 validation zone.
+      throw new CertdeskError({
+        code: 'settings-incomplete',
+        message:
+          'Templates currently need an RFC 2136 validation zone; acme-dns registration is not available yet.',
+      });
+    }
+    return dns.zone;
+  }
+
+  async function create(input: NormalizedTemplate): Promise<TemplateView> {
+    const zone = validationZone();
+    const identifiers = [input.commonName, ...input.altNames];
+    const record: TemplateRecord = {
+      id: randomUUID(),
+      ...input,
+      createdAt: now().toISOString(),
+      status: 'pending',
+      step: 'waiting-for-cname',
+      challengeRecords: planChallengeRecords(identifiers, zone),
+      secretRefs: [],
+    };
+    await store.update((doc) => {
+      doc.templates.push(record);
+    });
+    log.info('template created', {
+      templateId: record.id,
+      name: record.commonName,
+      names: identifiers.length,
+    });
+    const view = toTemplateView(record);
+    events.emit('templateChanged', view);
+    return view;
+  }
+
+  async function remove(id: string): Promise<{ id: string }> {
+    const record = find(id);
+    if (!record) throw notFound(id);
+    for (const account of record.secretRefs) {
+      await secrets.delete(account);
+    }
+    await store.update((doc) => {
+      doc.templates = doc.templates.filter((t) => t.id !== id);
+    });
+    log.info('template deleted', {
+      templateId: id,
+      name: record.commonName,
+      secrets: record.secretRefs.length,
+    });
+    events.emit('templateRemoved', { id });
+    return { id };
+  }
+
+  async function retry(id: string): Promise<TemplateView> {
+    const record = find(id);
+    if (!record) throw notFound(id);
+    if (record.status === 'issued') {
+      throw new CertdeskError({
+        code: 'conflict',
+        message: `${record.commonName} already has its latest certificate; there is nothing to retry.`,
+      });
+    }
+    await store.update((doc) => {
+      const target = doc.templates.find((t) => t.id === id);
+      if (!target) return;
+      target.status = 'pending';
+      target.step = 'waiting-for-cname';
+      delete target.failure;
+    });
+    log.info('retry requested', { templateId: id, name: record.commonName });
+    const view = toTemplateView(find(id) as TemplateRecord);
+    events.emit('templateChanged', view);
+    return view;
+  }
+
+  return {
+    list: () => store.data.templates.map(toTemplateView),
+    find,
+    create,
+    delete: remove,
+    retry,
+  };
+}
