@@ -14,6 +14,8 @@ export const INVOKE_CHANNELS = {
   createTemplate: 'certdesk:create-template',
   deleteTemplate: 'certdesk:delete-template',
   retryTemplate: 'certdesk:retry-template',
+  checkTemplateNow: 'certdesk:check-template-now',
+  getTemplateDetails: 'certdesk:get-template-details',
   exportCsv: 'certdesk:export-csv',
   getZoneLines: 'certdesk:get-zone-lines',
   openExternal: 'certdesk:open-external',

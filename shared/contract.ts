@@ -13,7 +13,7 @@ import {
 } from './template-input.ts';
 import { checkSettingsInput, type SettingsInput, type StoredSecrets } from './settings-input.ts';
 import { CA_PRESETS, TSIG_ALGORITHMS, type SettingsView } from './settings.ts';
-import { KEY_TYPES, type NoticeView, type TemplateView } from './types.ts';
+import { KEY_TYPES, type NoticeView, type TemplateDetails, type TemplateView } from './types.ts';
 
 /** Stable error codes an IPC answer may carry. */
 export type ErrorCode =
@@ -118,6 +118,8 @@ export const REQUEST_SCHEMAS = {
   createTemplate: templateInput,
   deleteTemplate: v.strictObject({ id }),
   retryTemplate: v.strictObject({ id }),
+  checkTemplateNow: v.strictObject({ id }),
+  getTemplateDetails: v.strictObject({ id }),
   exportCsv: v.strictObject({
     templateIds: v.optional(v.pipe(v.array(id), v.maxLength(100_000))),
     mode: v.picklist(['spreadsheet', 'raw']),
@@ -150,6 +152,8 @@ export interface ResponseTypes {
   createTemplate: TemplateView;
   deleteTemplate: { id: string };
   retryTemplate: TemplateView;
+  checkTemplateNow: TemplateView;
+  getTemplateDetails: TemplateDetails;
   exportCsv: ExportResult;
   getZoneLines: { text: string; rows: number };
   openExternal: { opened: boolean };

@@ -74,6 +74,7 @@ export interface ChallengeRecord {
 /** Details of an issued certificate; no key material. */
 export interface CertificateView {
   id: string;
+  issuedAt: string;
   commonName: string;
   altNames: string[];
   issuer: string;
@@ -112,6 +113,51 @@ export interface TemplateView {
   challengeRecords: ChallengeRecord[];
   latestCertificate?: CertificateView;
   failure?: FailureView;
+  /** While Pending Verification: when the challenge records are checked next. */
+  nextCheckAt?: string;
+}
+
+/** What a check of one challenge record found: expected vs found, for the DNS dialog. */
+export type FindingKind =
+  | 'ok'
+  | 'missing'
+  | 'wrong-target'
+  | 'cname-loop'
+  | 'chain-too-long'
+  | 'txt-at-name'
+  | 'caa-forbids'
+  | 'dns-error';
+
+export interface FindingView {
+  /** The challenge record's name, `_acme-challenge.<base>`. */
+  name: string;
+  /** The CNAME value expected there. */
+  expected: string;
+  kind: FindingKind;
+  /** What DNS answered, in words ("no record", "CNAME to other.example."). */
+  found?: string;
+  /** The sentence to show: what is wrong and what to do. */
+  message: string;
+  checkedAt: string;
+}
+
+/** One line of a template's audit log. Never holds secrets. */
+export interface AuditEntry {
+  at: string;
+  step?: LifecycleStep;
+  outcome: 'info' | 'succeeded' | 'failed';
+  message: string;
+}
+
+/** Everything the template's detail view shows. */
+export interface TemplateDetails {
+  template: TemplateView;
+  /** The latest check of each challenge record. */
+  findings: FindingView[];
+  /** Every certificate of the template, newest first. */
+  certificates: CertificateView[];
+  /** Newest first. */
+  audit: AuditEntry[];
 }
 
 /** Something the administrator must hear about at start-up, such as a restored store. */

@@ -6,17 +6,25 @@
 import { randomUUID } from 'node:crypto';
 import type { EventName } from '../../shared/channels.ts';
 import type { CoreHandlers } from '../../shared/contract.ts';
-import { defaultSettings } from '../../shared/settings.ts';
-import type { NoticeView } from '../../shared/types.ts';
+import type { LifecycleStep, NoticeView, TemplateDetails } from '../../shared/types.ts';
 import { CertdeskError } from './errors.ts';
 import { createCoreEvents, type CoreEvent } from './events.ts';
 import { exportFileName, toCsv, toZoneLines, type ExportableTemplate } from './export/csv.ts';
 import type { Logger } from './log.ts';
 import { createKeytarStore, type SecretStore } from './secrets/keychain.ts';
 import { createSettingsService } from './settings/settings.ts';
-import { MIGRATIONS, SCHEMA_VERSION, validateDocument, type StoreDocument } from './state.ts';
+import {
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  newDocument,
+  validateDocument,
+  type StoreDocument,
+} from './state.ts';
 import { openDurableStore, type Store } from './store/index.ts';
 import { createTemplateService } from './templates/templates.ts';
+import { createConnections } from './lifecycle/connections.ts';
+import { createEngine, type Engine } from './lifecycle/engine.ts';
+import { createRecordWriter, toTemplateView, type RecordWriter } from './lifecycle/records.ts';
 
 /** Saves an export where the administrator chose; the renderer only suggests a name. */
 export type SaveFile = (
@@ -36,25 +44,24 @@ export interface CoreOptions {
   /** The keychain; by default keytar under a service named for this installation. */
   secrets?: (installationId: string) => SecretStore;
   now?: () => Date;
+  /**
+   * Start the lifecycle engine (checks, issuance, resumes) when the core opens. Default true;
+   * tests of the template workflow alone turn it off.
+   */
+  startLifecycle?: boolean;
+  /** Test hook: runs after each lifecycle step is saved (crash tests kill the process here). */
+  afterStep?: (templateId: string, step: LifecycleStep) => void | Promise<void>;
 }
 
 export interface Core {
   handlers: CoreHandlers;
   events: { on(listener: (event: CoreEvent) => void): () => void };
   store: Store<StoreDocument>;
+  engine: Engine;
   close(): Promise<void>;
 }
 
 export type { CoreEvent, EventName };
-
-function newDocument(): StoreDocument {
-  return {
-    version: SCHEMA_VERSION,
-    installationId: randomUUID(),
-    settings: defaultSettings(),
-    templates: [],
-  };
-}
 
 function selectTemplates(doc: StoreDocument, ids: string[] | undefined): ExportableTemplate[] {
   if (!ids) return doc.templates;
@@ -82,12 +89,31 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   for (const notice of notices) log.warn('store notice', { message: notice.message });
 
   const settings = createSettingsService({ store, secrets, log: log.child('settings') });
+  const records = createRecordWriter(store, events, now);
+  const connections = createConnections({ store, secrets, settings, log: log.child('lifecycle') });
+  const engine = createEngine({
+    records,
+    secrets,
+    settings: () => store.data.settings,
+    acme: () => connections.acme(),
+    dnsProvider: () => connections.dnsProvider(),
+    log: log.child('lifecycle'),
+    now,
+    ...(options.afterStep ? { afterStep: options.afterStep } : {}),
+  });
+  let started = false;
+  const lifecycle = {
+    created: (id: string) => void (started && engine.checkNow(id).catch(() => undefined)),
+    retried: (id: string) => void (started && engine.retry(id)),
+    release: (id: string) => engine.release(id),
+  };
   const templates = createTemplateService({
     store,
     secrets,
     events,
     log: log.child('templates'),
     now,
+    lifecycle,
   });
 
   const handlers: CoreHandlers = {
@@ -103,11 +129,17 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       return { id };
     },
     getSettings: async () => settings.get(),
-    saveSettings: async (input) => settings.save(input),
+    saveSettings: async (input) => {
+      const view = await settings.save(input);
+      connections.reset();
+      return view;
+    },
     listTemplates: async () => templates.list(),
     createTemplate: async (input) => templates.create(input),
     deleteTemplate: async ({ id }) => templates.delete(id),
     retryTemplate: async ({ id }) => templates.retry(id),
+    checkTemplateNow: async ({ id }) => engine.checkNow(id),
+    getTemplateDetails: async ({ id }) => templateDetails(records, id),
     exportCsv: async ({ templateIds, mode }) => {
       const { text, rows } = toCsv(selectTemplates(store.data, templateIds), mode);
       const result = await options.saveFile(exportFileName(now()), text, [
@@ -130,10 +162,35 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     },
   };
 
+  if (options.startLifecycle ?? true) {
+    engine.start();
+    started = true;
+  }
   return {
     handlers,
     events,
     store,
-    close: () => store.close(),
+    engine,
+    close: async () => {
+      await engine.stop();
+      await store.close();
+    },
+  };
+}
+
+function templateDetails(records: RecordWriter, id: string): TemplateDetails {
+  const record = records.find(id);
+  if (!record)
+    throw new CertdeskError({
+      code: 'not-found',
+      message: `There is no template with id ${id}; it may have been deleted.`,
+    });
+  return {
+    template: toTemplateView(record),
+    findings: record.checks.findings,
+    certificates: record.certificates
+      .map(({ chainPem: _chain, keyRef: _key, orderUrl: _order, ...view }) => view)
+      .reverse(),
+    audit: [...record.audit].reverse(),
   };
 }

@@ -6,13 +6,21 @@
  * Unknown fields are kept (loose objects), so a file written by a newer minor version reads
  * without losing them; missing required fields make the file invalid.
  */
+import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import { CA_PRESETS, TSIG_ALGORITHMS } from '../../shared/settings.ts';
-import type { SettingsView } from '../../shared/settings.ts';
-import { KEY_TYPES, type TemplateView } from '../../shared/types.ts';
+import { defaultSettings, type SettingsView } from '../../shared/settings.ts';
+import {
+  KEY_TYPES,
+  type AuditEntry,
+  type CertificateView,
+  type FindingView,
+  type LifecycleStep,
+  type TemplateView,
+} from '../../shared/types.ts';
 
 /** Current schema version; bump it with a migration in MIGRATIONS. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const str = v.string();
 const optStr = v.optional(v.string());
@@ -48,6 +56,27 @@ const templateSchema = v.looseObject({
   failure: v.optional(failureSchema),
   /** Keychain account names holding this template's secrets (keys, acme-dns credentials). */
   secretRefs: v.array(str),
+  certificates: v.array(
+    v.looseObject({
+      id: str,
+      serial: str,
+      notAfter: str,
+      chainPem: str,
+      keyRef: str,
+      orderUrl: str,
+    }),
+  ),
+  attempt: v.optional(
+    v.looseObject({
+      id: str,
+      startedAt: str,
+      step: str,
+      published: v.array(v.looseObject({ fqdn: str, value: str })),
+    }),
+  ),
+  checks: v.looseObject({ since: str, findings: v.array(v.looseObject({ name: str, kind: str })) }),
+  failures: v.number(),
+  audit: v.array(v.looseObject({ at: str, outcome: str, message: str })),
 });
 // The schemas check shape; the TypeScript types below are the authoritative record types.
 
@@ -79,18 +108,70 @@ const settingsSchema = v.looseObject({
   ]),
 });
 
+const accountSchema = v.looseObject({ directoryUrl: str, keyRef: str, accountUrl: optStr });
+
 const documentSchema = v.looseObject({
   version: v.number(),
   /** Names this installation's keychain service, so two data folders never share entries. */
   installationId: str,
   settings: settingsSchema,
   templates: v.array(templateSchema),
+  accounts: v.array(accountSchema),
 });
 
-/** A stored template: its view plus references to its keychain entries. */
+/** An issued certificate as stored: public facts and chain, and where its key is. */
+export interface StoredCertificate extends CertificateView {
+  /** PEM chain, leaf first. Public data. */
+  chainPem: string;
+  /** Keychain account of the private key. */
+  keyRef: string;
+  orderUrl: string;
+}
+
+/**
+ * An issuance in flight. Each field is saved before the step that needs it runs, so a restart
+ * resumes the same order: the key exists before the CSR leaves, the order URL before any
+ * challenge is answered, and every TXT value before it is published.
+ */
+export interface IssuanceAttempt {
+  id: string;
+  startedAt: string;
+  step: LifecycleStep;
+  keyRef?: string;
+  orderUrl?: string;
+  /** TXT values this attempt published (or is about to): removed on every path. */
+  published: { fqdn: string; value: string }[];
+}
+
+/** The CNAME checks of a template waiting for its records. */
+export interface CheckState {
+  /** Start of the current checking period (creation or the last Retry Generate). */
+  since: string;
+  lastAt?: string;
+  findings: FindingView[];
+}
+
+/** A stored template: its view plus what only main may see. */
 export interface TemplateRecord extends TemplateView {
   /** Keychain account names holding this template's secrets (keys, acme-dns credentials). */
   secretRefs: string[];
+  /** Newest last. */
+  certificates: StoredCertificate[];
+  attempt?: IssuanceAttempt;
+  checks: CheckState;
+  /** Consecutive failed attempts, for the backoff table. */
+  failures: number;
+  /** Newest last, capped. */
+  audit: AuditEntry[];
+  /** The CA asked us not to try before this time (Retry-After on a rate limit). */
+  notBefore?: string;
+}
+
+/** The ACME account of one CA directory; its key lives in the keychain. */
+export interface AccountRecord {
+  directoryUrl: string;
+  keyRef: string;
+  accountUrl?: string;
 }
 
 /** Stored settings hold no secrets, only "stored in the keychain" flags, so they are the view. */
@@ -101,6 +182,7 @@ export interface StoreDocument {
   installationId: string;
   settings: StoredSettings;
   templates: TemplateRecord[];
+  accounts: AccountRecord[];
 }
 
 /**
@@ -123,3 +205,35 @@ export function validateDocument(data: unknown): StoreDocument {
  */
 export const MIGRATIONS: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> =
   {};
+
+/** An empty document for a new data folder. */
+export function newDocument(): StoreDocument {
+  return {
+    version: SCHEMA_VERSION,
+    installationId: randomUUID(),
+    settings: defaultSettings(),
+    templates: [],
+    accounts: [],
+  };
+}
+
+/** The fields every new template record starts with, at Pending Verification. */
+export function newTemplateFields(
+  createdAt: string,
+): Pick<
+  TemplateRecord,
+  'createdAt' | 'status' | 'step' | 'secretRefs' | 'certificates' | 'checks' | 'failures' | 'audit'
+> {
+  return {
+    createdAt,
+    status: 'pending',
+    step: 'waiting-for-cname',
+    secretRefs: [],
+    certificates: [],
+    checks: { since: createdAt, findings: [] },
+    failures: 0,
+    audit: [
+      { at: createdAt, step: 'waiting-for-cname', outcome: 'info', message: 'Template created' },
+    ],
+  };
+}

@@ -5,16 +5,18 @@
  * CERTDESK_TEST_KEYRING; a bare `npx vitest` gets its own here. The same goes for the rig's
  * TLS CA, which workers must trust from their first line (NODE_EXTRA_CA_CERTS).
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startKeyring, type KeyringRig } from '../rig/keyring.ts';
 import { prepareRigTls } from '../rig/tls.ts';
 
 let keyring: KeyringRig | undefined;
+let ownTlsDir: string | undefined;
 
 export async function setup(): Promise<void> {
   if (!process.env.CERTDESK_RIG_TLS_DIR) {
-    const tls = await prepareRigTls(join(process.cwd(), '.tmp', `rig-tls-${process.pid}`));
-    Object.assign(process.env, tls);
+    ownTlsDir = join(process.cwd(), '.tmp', `rig-tls-${process.pid}`);
+    Object.assign(process.env, await prepareRigTls(ownTlsDir));
   }
   if (process.env.CERTDESK_TEST_KEYRING === '1') return;
   keyring = await startKeyring();
@@ -26,4 +28,5 @@ export async function setup(): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await keyring?.stop();
+  if (ownTlsDir) await rm(ownTlsDir, { recursive: true, force: true });
 }

@@ -13,22 +13,26 @@ import { CertdeskError } from '../errors.ts';
 import type { CoreEvents } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { SecretStore } from '../secrets/keychain.ts';
-import type { StoreDocument, TemplateRecord } from '../state.ts';
+import { newTemplateFields, type StoreDocument, type TemplateRecord } from '../state.ts';
 import type { Store } from '../store/index.ts';
+import { toTemplateView } from '../lifecycle/records.ts';
 import { planChallengeRecords } from './challenge-records.ts';
 
+export { toTemplateView };
+
 export interface TemplateServiceDeps {
+  /** Told about new, retried and deleted templates, so issuance follows at once. */
+  lifecycle?: {
+    created(id: string): void;
+    retried(id: string): void;
+    /** Stops work on the template, waits for a run in progress and removes our TXT values. */
+    release(id: string): Promise<void>;
+  };
   store: Store<StoreDocument>;
   secrets: SecretStore;
   events: CoreEvents;
   log: Logger;
   now: () => Date;
-}
-
-/** The renderer's view of a record: everything but keychain references. */
-export function toTemplateView(record: TemplateRecord): TemplateView {
-  const { secretRefs: _secretRefs, ...rest } = record;
-  return rest as TemplateView;
 }
 
 function notFound(id: string): CertdeskError {
@@ -77,11 +81,8 @@ export function createTemplateService(deps: TemplateServiceDeps): TemplateServic
     const record: TemplateRecord = {
       id: randomUUID(),
       ...input,
-      createdAt: now().toISOString(),
-      status: 'pending',
-      step: 'waiting-for-cname',
+      ...newTemplateFields(now().toISOString()),
       challengeRecords: planChallengeRecords(identifiers, zone),
-      secretRefs: [],
     };
     await store.update((doc) => {
       doc.templates.push(record);
@@ -93,13 +94,15 @@ export function createTemplateService(deps: TemplateServiceDeps): TemplateServic
     });
     const view = toTemplateView(record);
     events.emit('templateChanged', view);
+    deps.lifecycle?.created(record.id);
     return view;
   }
 
   async function remove(id: string): Promise<{ id: string }> {
     const record = find(id);
     if (!record) throw notFound(id);
-    for (const account of record.secretRefs) {
+    await deps.lifecycle?.release(id);
+    for (const account of find(id)?.secretRefs ?? record.secretRefs) {
       await secrets.delete(account);
     }
     await store.update((doc) => {
@@ -133,6 +136,7 @@ export function createTemplateService(deps: TemplateServiceDeps): TemplateServic
     log.info('retry requested', { templateId: id, name: record.commonName });
     const view = toTemplateView(find(id) as TemplateRecord);
     events.emit('templateChanged', view);
+    deps.lifecycle?.retried(id);
     return view;
   }
 

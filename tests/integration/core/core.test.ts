@@ -67,6 +67,7 @@ beforeEach(async () => {
       return { saved: true, path: join(dir, name) };
     },
     openExternal: async () => true,
+    startLifecycle: false,
     secrets: (installationId) => {
       service = `Certdesk ${installationId}`;
       return createKeytarStore({ service });

@@ -24,6 +24,8 @@ const VALID: Record<InvokeMethod, unknown> = {
   createTemplate: validTemplate,
   deleteTemplate: { id: '0b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f' },
   retryTemplate: { id: '0b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f' },
+  checkTemplateNow: { id: '0b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f' },
+  getTemplateDetails: { id: '0b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f' },
   exportCsv: { mode: 'spreadsheet' },
   getZoneLines: {},
   openExternal: { url: 'https://letsencrypt.org/docs/' },

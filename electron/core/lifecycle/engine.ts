@@ -1,0 +1,395 @@
+/**
+ * The lifecycle engine: the one place that moves templates from Pending Verification to
+ * Latest Certificate or Unable to Generate.
+ *
+ * - One run per template at a time (a per-template lock); each run re-reads the stored record
+ *   and re-checks whether work is still needed before doing any.
+ * - One timer for all templates (Scheduler). Pending templates are checked on the CNAME
+ *   cadence; failed ones come back at their backoff time; attempts found at start-up are
+ *   resumed (their order is reused and their TXT values cleaned up).
+ * - Nothing is sent to the CA until every challenge record of the template is right.
+ */
+import {
+  STEP_LABELS,
+  type FindingView,
+  type LifecycleStep,
+  type TemplateView,
+} from '../../../shared/types.ts';
+import { nextAttemptAt } from '../acme/backoff.ts';
+import { classifyAcmeError } from '../acme/problems.ts';
+import { checkChallengeRecord, describeFinding } from '../dns/check.ts';
+import { CertdeskError, isCertdeskError } from '../errors.ts';
+import type { TemplateRecord } from '../state.ts';
+import { nextCheckAt } from './cadence.ts';
+import {
+  continueAttempt,
+  identifiersOf,
+  removePublished,
+  startAttempt,
+  type IssuanceContext,
+} from './issuance.ts';
+import { appendAudit, toTemplateView } from './records.ts';
+import { Scheduler, systemClock, type Clock } from './scheduler.ts';
+
+/** CAA identities of the preset CAs (RFC 8659 issuer domain names). */
+const CAA_IDENTITIES: Record<string, string[]> = {
+  letsencrypt: ['letsencrypt.org'],
+  'letsencrypt-staging': ['letsencrypt.org'],
+  zerossl: ['sectigo.com', 'zerossl.com'],
+  google: ['pki.goog'],
+};
+
+/** At most this many issuance attempts talk to the CA at once. */
+const MAX_CONCURRENT_ATTEMPTS = 4;
+
+type Reason = 'scheduled' | 'check-now' | 'retry' | 'resume';
+
+export interface Engine {
+  /** Resumes stored attempts and schedules every template. */
+  start(): void;
+  /** Checks the challenge records now and issues if they are right. */
+  checkNow(id: string): Promise<TemplateView>;
+  /** Starts again now (Retry Generate), outside the backoff, but not before a CA rate limit. */
+  retry(id: string): Promise<void>;
+  /** Stops work on a template about to be deleted: waits for its run, removes its TXT values. */
+  release(id: string): Promise<void>;
+  /** Waits for runs in progress and stops the timer. */
+  stop(): Promise<void>;
+  /** The earliest scheduled action, for diagnostics and benchmarks. */
+  next(): { key: string; at: number } | undefined;
+  /** Runs whatever is due now: after the machine resumed from sleep or the clock changed. */
+  wake(): void;
+}
+
+export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
+  const { records, log, now } = ctx;
+  // The scheduler reads the same clock as everything else the engine decides with.
+  const schedulerClock: Clock = clock ?? { ...systemClock, now: () => now().getTime() };
+  const running = new Map<string, Promise<void>>();
+  let attempts = 0;
+  const waiting: (() => void)[] = [];
+  const scheduler = new Scheduler((ids) => {
+    for (const id of ids) void run(id, 'scheduled');
+  }, schedulerClock);
+
+  async function slot<T>(work: () => Promise<T>): Promise<T> {
+    if (attempts >= MAX_CONCURRENT_ATTEMPTS)
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    attempts += 1;
+    try {
+      return await work();
+    } finally {
+      attempts -= 1;
+      waiting.shift()?.();
+    }
+  }
+
+  function run(id: string, reason: Reason): Promise<void> {
+    const previous = running.get(id) ?? Promise.resolve();
+    const next = previous
+      .then(() => process(id, reason))
+      .catch((error: unknown) => {
+        log.error('lifecycle run failed unexpectedly', {
+          templateId: id,
+          error: (error as Error).message,
+        });
+      });
+    running.set(id, next);
+    void next.finally(() => {
+      if (running.get(id) === next) running.delete(id);
+    });
+    return next;
+  }
+
+  async function process(id: string, reason: Reason): Promise<void> {
+    const record = records.find(id);
+    if (!record) return;
+    if (record.attempt && record.status === 'issued')
+      return removePublished(ctx, id).then(finishCleanup(id));
+    if (record.status === 'issued') return;
+    const notBefore = record.notBefore ? Date.parse(record.notBefore) : 0;
+    if (notBefore > now().getTime()) return scheduler.schedule(id, notBefore);
+    if (record.status === 'failed' && reason === 'scheduled') {
+      const due = record.failure?.nextAttemptAt
+        ? Date.parse(record.failure.nextAttemptAt)
+        : Infinity;
+      if (due > now().getTime()) return due === Infinity ? undefined : scheduler.schedule(id, due);
+    }
+    if (record.attempt?.orderUrl) return slot(() => attempt(id));
+    if (record.attempt) {
+      // A dropped attempt whose TXT values could not all be removed yet.
+      await removePublished(ctx, id);
+      await finishCleanup(id)();
+    }
+    if (!(await challengeRecordsReady(records.find(id) as TemplateRecord))) return;
+    return slot(() => attempt(id));
+  }
+
+  /** Checks every challenge record; keeps the template pending (and scheduled) unless all are right. */
+  async function challengeRecordsReady(record: TemplateRecord): Promise<boolean> {
+    const settings = ctx.settings();
+    const identifiers = identifiersOf(record);
+    const checkedAt = now().toISOString();
+    const findings: FindingView[] = [];
+    for (const challengeRecord of record.challengeRecords) {
+      const finding = await checkChallengeRecord(challengeRecord, {
+        resolver: settings.resolver,
+        caIdentities: CAA_IDENTITIES[settings.ca.preset] ?? [],
+        identifiers: identifiers.filter(
+          (n) => (n.startsWith('*.') ? n.slice(2) : n) === challengeRecord.base,
+        ),
+      });
+      findings.push({
+        name: challengeRecord.name,
+        expected: challengeRecord.value,
+        kind: finding.kind,
+        ...(finding.found ? { found: finding.found } : {}),
+        message: describeFinding(finding),
+        checkedAt,
+      });
+    }
+    const blocked = findings.find((f) => f.kind === 'caa-forbids');
+    if (blocked) {
+      await records.fail(record.id, {
+        code: 'caa-forbids',
+        message: blocked.message,
+        step: 'waiting-for-cname',
+        name: blocked.name,
+        at: checkedAt,
+      });
+      return false;
+    }
+    const ready = findings.every((f) => f.kind === 'ok');
+    const since = Date.parse(record.checks.since);
+    const nextAt = nextCheckAt(since, now().getTime());
+    await records.change(record.id, (r) => {
+      const changed =
+        JSON.stringify(r.checks.findings.map((f) => [f.kind, f.found])) !==
+        JSON.stringify(findings.map((f) => [f.kind, f.found]));
+      r.checks.findings = findings;
+      r.checks.lastAt = checkedAt;
+      if (r.status === 'failed' && !ready) {
+        r.status = 'pending';
+        delete r.failure;
+      }
+      r.step = 'waiting-for-cname';
+      if (ready) delete r.nextCheckAt;
+      else r.nextCheckAt = new Date(nextAt).toISOString();
+      if (changed)
+        appendAudit(r, {
+          at: checkedAt,
+          step: 'waiting-for-cname',
+          outcome: ready ? 'succeeded' : 'info',
+          message: ready
+            ? 'Every challenge record resolves as expected'
+            : findings
+                .filter((f) => f.kind !== 'ok')
+                .map((f) => f.message)
+                .join(' '),
+        });
+    });
+    if (!ready) scheduler.schedule(record.id, nextAt);
+    return ready;
+  }
+
+  async function attempt(id: string): Promise<void> {
+    let step: LifecycleStep = 'generating-key';
+    const trackingCtx: IssuanceContext = {
+      ...ctx,
+      records: {
+        ...records,
+        step: async (tid, s, message) => {
+          step = s;
+          log.info('step', { templateId: tid, step: s, detail: message });
+          await records.step(tid, s, message);
+        },
+      },
+    };
+    try {
+      await records.change(id, (r) => {
+        r.status = 'pending';
+        delete r.failure;
+        delete r.nextCheckAt;
+      });
+      const stored = records.find(id)?.attempt;
+      if (stored?.orderUrl) {
+        step = stored.step;
+        await removePublished(trackingCtx, id);
+        log.info('resuming a stored attempt', { templateId: id, step, orderUrl: stored.orderUrl });
+      } else {
+        await startAttempt(trackingCtx, records.find(id) as TemplateRecord);
+      }
+      await continueAttempt(trackingCtx, id);
+      await enterCleanup(trackingCtx, id);
+      await finish(id);
+    } catch (error) {
+      await failed(id, error, step);
+    }
+  }
+
+  async function enterCleanup(c: IssuanceContext, id: string): Promise<void> {
+    await c.records.step(id, 'cleaning-up', 'Removing our TXT values');
+    await c.afterStep?.(id, 'cleaning-up');
+    await removePublished(c, id);
+  }
+
+  function finishCleanup(id: string) {
+    return async () => {
+      await records.change(id, (r) => {
+        if (r.attempt && r.attempt.published.length === 0) delete r.attempt;
+      });
+    };
+  }
+
+  async function finish(id: string): Promise<void> {
+    const at = now().toISOString();
+    await records.change(id, (r) => {
+      const latest = r.certificates[r.certificates.length - 1];
+      if (!latest) return;
+      const { chainPem: _chain, keyRef: _key, orderUrl: _order, ...view } = latest;
+      r.status = 'issued';
+      r.latestCertificate = view;
+      r.failures = 0;
+      delete r.step;
+      delete r.failure;
+      delete r.nextCheckAt;
+      if (r.attempt && r.attempt.published.length === 0) delete r.attempt;
+      appendAudit(r, {
+        at,
+        outcome: 'succeeded',
+        message: `Certificate ${view.serial} issued by ${view.issuer}, valid until ${view.notAfter}`,
+      });
+    });
+    const record = records.find(id);
+    log.info('certificate issued', {
+      templateId: id,
+      name: record?.commonName,
+      serial: record?.latestCertificate?.serial,
+    });
+    if (record?.attempt) scheduler.schedule(id, now().getTime() + 60_000);
+  }
+
+  function classify(error: unknown, step: LifecycleStep) {
+    if (isCertdeskError(error)) {
+      const retryAfterMs = (error as CertdeskError & { retryAfterMs?: number }).retryAfterMs;
+      const newOrderNeeded = [
+        'ca-validation-failed',
+        'ca-order-invalid',
+        'key-missing',
+        'certificate-mismatch',
+      ].includes(error.code);
+      return { error, retryAfterMs, newOrderNeeded };
+    }
+    return classifyAcmeError(error, { step });
+  }
+
+  async function failed(id: string, raw: unknown, step: LifecycleStep): Promise<void> {
+    const { error, retryAfterMs, newOrderNeeded } = classify(raw, step);
+    await removePublished(ctx, id);
+    const record = records.find(id);
+    if (!record) return;
+    const at = now();
+    const next = error.retryable
+      ? nextAttemptAt({
+          failures: record.failures + 1,
+          now: at,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        })
+      : undefined;
+    if (!error.retryable || newOrderNeeded) await abandonAttempt(id);
+    await records.change(id, (r) => {
+      if (error.code === 'ca-rate-limited' && next) r.notBefore = next.toISOString();
+    });
+    await records.fail(id, {
+      code: error.code,
+      message: error.message,
+      // The engine knows the lifecycle step; lower layers name their own operation.
+      step: error.step && error.step in STEP_LABELS ? (error.step as LifecycleStep) : step,
+      ...(error.identifier ? { name: error.identifier } : {}),
+      at: at.toISOString(),
+      ...(next ? { nextAttemptAt: next.toISOString() } : {}),
+    });
+    log.warn('attempt failed', {
+      templateId: id,
+      name: record.commonName,
+      step,
+      code: error.code,
+      detail: error.detail,
+      retryInMs: next ? next.getTime() - at.getTime() : undefined,
+    });
+    if (next) scheduler.schedule(id, next.getTime());
+  }
+
+  /** Drops an attempt that cannot be resumed, and its key (no certificate uses it). */
+  async function abandonAttempt(id: string): Promise<void> {
+    const record = records.find(id);
+    const keyRef = record?.attempt?.keyRef;
+    if (keyRef && !record.certificates.some((c) => c.keyRef === keyRef)) {
+      try {
+        await ctx.secrets.delete(keyRef);
+      } catch (error) {
+        log.warn('could not delete an unused key from the keychain', {
+          templateId: id,
+          error: (error as Error).message,
+        });
+        return;
+      }
+    }
+    await records.change(id, (r) => {
+      if (keyRef)
+        r.secretRefs = r.secretRefs.filter(
+          (ref) => ref !== keyRef || r.certificates.some((c) => c.keyRef === ref),
+        );
+      if (r.attempt?.published.length) {
+        r.attempt = { ...r.attempt, step: 'cleaning-up' };
+        delete r.attempt.orderUrl;
+        delete r.attempt.keyRef;
+      } else delete r.attempt;
+    });
+  }
+
+  return {
+    start() {
+      const nowMs = now().getTime();
+      for (const t of ctx.records.all()) {
+        if (t.attempt) scheduler.schedule(t.id, nowMs);
+        else if (t.status === 'pending')
+          scheduler.schedule(
+            t.id,
+            t.nextCheckAt ? Math.min(Date.parse(t.nextCheckAt), nowMs) : nowMs,
+          );
+        else if (t.status === 'failed' && t.failure?.nextAttemptAt)
+          scheduler.schedule(t.id, Date.parse(t.failure.nextAttemptAt));
+      }
+    },
+    async checkNow(id) {
+      const record = records.find(id);
+      if (!record)
+        throw new CertdeskError({
+          code: 'not-found',
+          message: `There is no template with id ${id}.`,
+        });
+      await run(id, 'check-now');
+      return toTemplateView(records.find(id) ?? record);
+    },
+    async retry(id) {
+      scheduler.cancel(id);
+      await records.change(id, (r) => {
+        r.checks = { since: now().toISOString(), findings: r.checks.findings };
+      });
+      void run(id, 'retry');
+    },
+    async release(id) {
+      scheduler.cancel(id);
+      await running.get(id);
+      await removePublished(ctx, id);
+      scheduler.cancel(id);
+    },
+    async stop() {
+      scheduler.stop();
+      await Promise.allSettled([...running.values()]);
+    },
+    next: () => scheduler.next(),
+    wake: () => scheduler.wake(),
+  };
+}
