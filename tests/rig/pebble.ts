@@ -15,7 +15,11 @@ export interface PebbleOptions {
   env?: Record<string, string>;
   /** certificateValidityPeriod in seconds (Pebble's default is five years). */
   validitySeconds?: number;
-  /** domainBlocklist: names Pebble refuses with rejectedIdentifier. */
+  /**
+   * domainBlocklist: names Pebble refuses with rejectedIdentifier. Pebble 2.4.0 crashes the
+   * request (clients then see badNonce) when an ordered name has fewer labels than a blocklist
+   * entry, so order only names with at least as many labels as the entries.
+   */
   blocklist?: string[];
 }
 

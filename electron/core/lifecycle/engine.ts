@@ -18,7 +18,7 @@ import {
 import { nextAttemptAt } from '../acme/backoff.ts';
 import { classifyAcmeError } from '../acme/problems.ts';
 import { checkChallengeRecord, describeFinding } from '../dns/check.ts';
-import { CertdeskError, isCertdeskError } from '../errors.ts';
+import { CertdeskError } from '../errors.ts';
 import type { TemplateRecord } from '../state.ts';
 import { nextCheckAt } from './cadence.ts';
 import {
@@ -269,18 +269,15 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     if (record?.attempt) scheduler.schedule(id, now().getTime() + 60_000);
   }
 
+  /** Engine-level errors that also mean the next attempt needs a new order. */
+  const NEW_ORDER_CODES = ['ca-order-invalid', 'key-missing', 'certificate-mismatch'];
+
   function classify(error: unknown, step: LifecycleStep) {
-    if (isCertdeskError(error)) {
-      const retryAfterMs = (error as CertdeskError & { retryAfterMs?: number }).retryAfterMs;
-      const newOrderNeeded = [
-        'ca-validation-failed',
-        'ca-order-invalid',
-        'key-missing',
-        'certificate-mismatch',
-      ].includes(error.code);
-      return { error, retryAfterMs, newOrderNeeded };
-    }
-    return classifyAcmeError(error, { step });
+    const result = classifyAcmeError(error, { step });
+    return {
+      ...result,
+      newOrderNeeded: result.newOrderNeeded || NEW_ORDER_CODES.includes(result.error.code),
+    };
   }
 
   async function failed(id: string, raw: unknown, step: LifecycleStep): Promise<void> {
@@ -293,6 +290,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       ? nextAttemptAt({
           failures: record.failures + 1,
           now: at,
+          rateLimited: error.code === 'ca-rate-limited',
           ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
         })
       : undefined;

@@ -15,7 +15,7 @@ import { challengeName } from '../../../shared/names.ts';
 import type { LifecycleStep } from '../../../shared/types.ts';
 import { describeCertificate, verifyIssuedCertificate } from '../acme/certificate.ts';
 import { createCsr } from '../acme/csr.ts';
-import { generateKeyPem, keyTypeRefusal } from '../acme/keys.ts';
+import { generateKeyPemAsync, keyTypeRefusal } from '../acme/keys.ts';
 import type { AcmeSession, OrderSnapshot } from '../acme/session.ts';
 import { authoritativeServersOf, waitForTxtVisible } from '../dns/check.ts';
 import type { ChallengeDnsProvider, TxtRecordRef } from '../dns/provider.ts';
@@ -74,7 +74,7 @@ export async function startAttempt(ctx: IssuanceContext, record: TemplateRecord)
   });
   await enter(ctx, record.id, 'generating-key', `Generating a ${record.keyType} key`);
   const keyRef = `template:${record.id}:key:${attemptId}`;
-  await ctx.secrets.set(keyRef, generateKeyPem(record.keyType));
+  await ctx.secrets.set(keyRef, await generateKeyPemAsync(record.keyType));
   await ctx.records.change(record.id, (r) => {
     if (r.attempt) r.attempt.keyRef = keyRef;
     if (!r.secretRefs.includes(keyRef)) r.secretRefs.push(keyRef);
