@@ -96,7 +96,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     secrets,
     settings: () => store.data.settings,
     acme: () => connections.acme(),
-    dnsProvider: () => connections.dnsProvider(),
+    dnsProvider: (templateId) => connections.dnsProvider(templateId),
     log: log.child('lifecycle'),
     now,
     ...(options.afterStep ? { afterStep: options.afterStep } : {}),

@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { generateKeyPem } from '../acme/keys.ts';
 import { openAcmeSession, type AcmeSession } from '../acme/session.ts';
 import type { ChallengeDnsProvider } from '../dns/provider.ts';
+import { AcmeDnsProvider } from '../dns/acme-dns.ts';
 import { Rfc2136Provider } from '../dns/rfc2136.ts';
+import { loadRegistration } from '../templates/acme-dns-records.ts';
 import { CertdeskError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SecretStore } from '../secrets/keychain.ts';
@@ -19,8 +21,8 @@ import type { Store } from '../store/index.ts';
 export interface Connections {
   /** The ACME session for the CA in Settings; the account is created or recovered once. */
   acme(): Promise<AcmeSession>;
-  /** The challenge DNS provider in Settings. */
-  dnsProvider(): Promise<ChallengeDnsProvider>;
+  /** The challenge DNS provider that writes a template's TXT values. */
+  dnsProvider(templateId: string): Promise<ChallengeDnsProvider>;
   /** Forgets cached sessions, for example after Settings change. */
   reset(): void;
 }
@@ -81,6 +83,47 @@ export function createConnections(deps: {
     return session;
   }
 
+  /** Routes each TXT value to the acme-dns registration of the record it belongs to. */
+  function acmeDnsProvider(templateId: string, serverUrl: string): ChallengeDnsProvider {
+    const providers = new Map<string, Promise<AcmeDnsProvider>>();
+    const forName = (fqdn: string) => {
+      const record = store.data.templates
+        .find((t) => t.id === templateId)
+        ?.challengeRecords.find((r) => r.value === fqdn);
+      if (!record) {
+        throw new CertdeskError({
+          code: 'acme-dns-unknown-name',
+          message: `${fqdn} is not an acme-dns name of this template.`,
+        });
+      }
+      let provider = providers.get(record.base);
+      if (!provider) {
+        provider = loadRegistration(secrets, templateId, record.base).then((registration) => {
+          if (!registration) {
+            throw new CertdeskError({
+              code: 'acme-dns-credentials-missing',
+              message: `The acme-dns credentials for ${record.base} are not in the keychain; delete and recreate the template to register again.`,
+              name: record.base,
+            });
+          }
+          return new AcmeDnsProvider({
+            serverUrl,
+            ...registration,
+            resolver: store.data.settings.resolver,
+          });
+        });
+        providers.set(record.base, provider);
+      }
+      return provider;
+    };
+    return {
+      kind: 'acme-dns',
+      publishTxt: async (ref) => (await forName(ref.fqdn)).publishTxt(ref),
+      removeTxt: async (ref) => (await forName(ref.fqdn)).removeTxt(ref),
+      listTxt: async (fqdn) => (await forName(fqdn)).listTxt(fqdn),
+    };
+  }
+
   return {
     acme() {
       const directoryUrl = store.data.settings.ca.directoryUrl;
@@ -92,7 +135,7 @@ export function createConnections(deps: {
       }
       return session;
     },
-    async dnsProvider() {
+    async dnsProvider(templateId) {
       const dns = store.data.settings.dns;
       if (!dns) {
         throw new CertdeskError({
@@ -100,13 +143,7 @@ export function createConnections(deps: {
           message: 'No challenge DNS provider is set up; choose the validation zone in Settings.',
         });
       }
-      if (dns.kind !== 'rfc2136') {
-        throw new CertdeskError({
-          code: 'settings-incomplete',
-          message:
-            'Issuance through acme-dns is not available yet; use an RFC 2136 validation zone.',
-        });
-      }
+      if (dns.kind === 'acme-dns') return acmeDnsProvider(templateId, dns.serverUrl);
       const secret = await settings.secret('tsigSecret');
       if (!secret) {
         throw new CertdeskError({

@@ -35,7 +35,8 @@ export interface IssuanceContext {
   secrets: SecretStore;
   settings: () => StoredSettings;
   acme: () => Promise<AcmeSession>;
-  dnsProvider: () => Promise<ChallengeDnsProvider>;
+  /** The provider that writes this template's TXT values. */
+  dnsProvider: (templateId: string) => Promise<ChallengeDnsProvider>;
   log: Logger;
   now: () => Date;
   /** Test hook: runs after each step is saved, before the next one starts. */
@@ -120,7 +121,7 @@ async function publish(
         r.attempt?.published.push(ref);
     }
   });
-  const provider = await ctx.dnsProvider();
+  const provider = await ctx.dnsProvider(record.id);
   for (const ref of refs) await provider.publishTxt(ref);
 }
 
@@ -290,7 +291,7 @@ export async function removePublished(ctx: IssuanceContext, id: string): Promise
   if (published.length === 0) return;
   const removed: TxtRecordRef[] = [];
   try {
-    const provider = await ctx.dnsProvider();
+    const provider = await ctx.dnsProvider(id);
     for (const ref of published) {
       try {
         await provider.removeTxt(ref);

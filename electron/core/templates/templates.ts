@@ -16,6 +16,8 @@ import type { SecretStore } from '../secrets/keychain.ts';
 import { newTemplateFields, type StoreDocument, type TemplateRecord } from '../state.ts';
 import type { Store } from '../store/index.ts';
 import { toTemplateView } from '../lifecycle/records.ts';
+import { keyTypeRefusal } from '../acme/keys.ts';
+import { registerChallengeRecords } from './acme-dns-records.ts';
 import { planChallengeRecords } from './challenge-records.ts';
 
 export { toTemplateView };
@@ -54,7 +56,7 @@ export function createTemplateService(deps: TemplateServiceDeps): TemplateServic
   const { store, secrets, events, log, now } = deps;
   const find = (id: string) => store.data.templates.find((t) => t.id === id);
 
-  function validationZone(): string {
+  function dnsSettings() {
     const dns = store.data.settings.dns;
     if (!dns) {
       throw new CertdeskError({
@@ -63,34 +65,50 @@ export function createTemplateService(deps: TemplateServiceDeps): TemplateServic
           'Set up the validation zone in Settings first: challenge records point into it, and Certdesk writes the TXT answers there.',
       });
     }
-    if (dns.kind !== 'rfc2136') {
-      // TODO: acme-dns registration at template creation arrives with the issuance issue;
-      // until then Settings accepts acme-dns but templates need an RFC 2136 validation zone.
+    return dns;
+  }
+
+  /** The key type must fit one keychain entry on this platform (Windows holds 2,560 bytes). */
+  function checkKeyType(input: NormalizedTemplate): void {
+    const refusal = keyTypeRefusal(input.keyType, secrets.maxSecretBytes);
+    if (refusal) {
       throw new CertdeskError({
-        code: 'settings-incomplete',
-        message:
-          'Templates currently need an RFC 2136 validation zone; acme-dns registration is not available yet.',
+        code: 'invalid-input',
+        message: refusal,
+        issues: [{ field: 'keyType', message: refusal }],
       });
     }
-    return dns.zone;
   }
 
   async function create(input: NormalizedTemplate): Promise<TemplateView> {
-    const zone = validationZone();
+    checkKeyType(input);
+    const dns = dnsSettings();
+    const id = randomUUID();
     const identifiers = [input.commonName, ...input.altNames];
+    const planned =
+      dns.kind === 'rfc2136'
+        ? { records: planChallengeRecords(identifiers, dns.zone), secretRefs: [] }
+        : await registerChallengeRecords(id, identifiers, dns.serverUrl, secrets);
     const record: TemplateRecord = {
-      id: randomUUID(),
+      id,
       ...input,
       ...newTemplateFields(now().toISOString()),
-      challengeRecords: planChallengeRecords(identifiers, zone),
+      challengeRecords: planned.records,
     };
-    await store.update((doc) => {
-      doc.templates.push(record);
-    });
+    record.secretRefs.push(...planned.secretRefs);
+    try {
+      await store.update((doc) => {
+        doc.templates.push(record);
+      });
+    } catch (error) {
+      for (const account of planned.secretRefs) await secrets.delete(account).catch(() => false);
+      throw error;
+    }
     log.info('template created', {
       templateId: record.id,
       name: record.commonName,
       names: identifiers.length,
+      provider: dns.kind,
     });
     const view = toTemplateView(record);
     events.emit('templateChanged', view);

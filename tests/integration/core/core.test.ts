@@ -275,3 +275,56 @@ describe('templates', () => {
     expect(zone.rows).toBe(2);
   });
 });
+
+describe('key types the keychain cannot hold', () => {
+  it('refuses RSA 4096 where one keychain entry holds 2,560 bytes (Windows), storing nothing', async () => {
+    const winDir = await mkdtemp(join(tmpdir(), 'certdesk-win-'));
+    const win = await openCore({
+      dataDir: winDir,
+      host: 'web',
+      version: 't',
+      logger: createLogger([]),
+      saveFile: async () => ({ saved: false }),
+      openExternal: async () => false,
+      startLifecycle: false,
+      secrets: (id) => createKeytarStore({ service: `Certdesk ${id}`, platform: 'win32' }),
+    });
+    try {
+      await win.handlers.saveSettings({
+        ca: { preset: 'letsencrypt' },
+        dns: { ...rfc2136, secret: TSIG_SECRET },
+        resolver: { kind: 'system' },
+      });
+      const before = await readFile(join(winDir, 'certdesk.json'), 'utf8');
+      const refused = await createDispatcher(win.handlers, createLogger([]))(
+        INVOKE_CHANNELS.createTemplate,
+        {
+          commonName: 'example.com',
+          altNames: [],
+          keyType: 'rsa-4096',
+        },
+      );
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'invalid-input',
+          issues: [{ field: 'keyType', message: expect.stringMatching(/2,?560/) }],
+        },
+      });
+      expect(await readFile(join(winDir, 'certdesk.json'), 'utf8')).toBe(before);
+      const accepted = await win.handlers.createTemplate({
+        commonName: 'example.com',
+        altNames: [],
+        keyType: 'rsa-3072',
+      });
+      expect(accepted.keyType).toBe('rsa-3072');
+    } finally {
+      const installation = win.store.data.installationId;
+      await win.close();
+      const keytar = loadKeytar();
+      for (const { account } of await keytar.findCredentials(`Certdesk ${installation}`))
+        await keytar.deletePassword(`Certdesk ${installation}`, account);
+      await rm(winDir, { recursive: true, force: true });
+    }
+  });
+});
