@@ -24,7 +24,7 @@ import { openDurableStore, type Store } from './store/index.ts';
 import { createTemplateService } from './templates/templates.ts';
 import { createConnections } from './lifecycle/connections.ts';
 import { createEngine, type Engine } from './lifecycle/engine.ts';
-import { createRecordWriter, toTemplateView, type RecordWriter } from './lifecycle/records.ts';
+import { createRecordWriter, type RecordWriter } from './lifecycle/records.ts';
 
 /** Saves an export where the administrator chose; the renderer only suggests a name. */
 export type SaveFile = (
@@ -114,6 +114,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     log: log.child('templates'),
     now,
     lifecycle,
+    view: records.view,
   });
 
   const handlers: CoreHandlers = {
@@ -186,8 +187,8 @@ function templateDetails(records: RecordWriter, id: string): TemplateDetails {
       message: `There is no template with id ${id}; it may have been deleted.`,
     });
   return {
-    template: toTemplateView(record),
-    findings: record.checks.findings,
+    template: records.view(record),
+    findings: records.findings(record),
     certificates: record.certificates
       .map(({ chainPem: _chain, keyRef: _key, orderUrl: _order, ...view }) => view)
       .reverse(),

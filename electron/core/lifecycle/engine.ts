@@ -28,7 +28,7 @@ import {
   startAttempt,
   type IssuanceContext,
 } from './issuance.ts';
-import { appendAudit, toTemplateView } from './records.ts';
+import { appendAudit } from './records.ts';
 import { Scheduler, systemClock, type Clock } from './scheduler.ts';
 
 /** CAA identities of the preset CAs (RFC 8659 issuer domain names). */
@@ -41,6 +41,9 @@ const CAA_IDENTITIES: Record<string, string[]> = {
 
 /** At most this many issuance attempts talk to the CA at once. */
 const MAX_CONCURRENT_ATTEMPTS = 4;
+/** Start-up spacing of overdue CNAME checks, and the longest spread. */
+const STARTUP_SPACING_MS = 50;
+const MAX_STARTUP_SPREAD_MS = 5 * 60_000;
 
 type Reason = 'scheduled' | 'check-now' | 'retry' | 'resume';
 
@@ -149,6 +152,39 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       });
     }
     const blocked = findings.find((f) => f.kind === 'caa-forbids');
+    const ready = findings.every((f) => f.kind === 'ok');
+    const previous = records
+      .findings(record)
+      .map((f) => `${f.kind}:${f.found ?? ''}`)
+      .join();
+    if (previous !== findings.map((f) => `${f.kind}:${f.found ?? ''}`).join()) {
+      log.info('challenge records checked', {
+        templateId: record.id,
+        name: record.commonName,
+        ready,
+        findings: findings.map((f) => `${f.name}=${f.kind}`).join(' '),
+      });
+    }
+    if (blocked || ready || record.status === 'failed') {
+      // The template moves on (or back to waiting): save what the check found with it.
+      records.forget(record.id);
+      await records.change(record.id, (r) => {
+        r.checks.findings = findings;
+        r.checks.lastAt = checkedAt;
+        if (ready)
+          appendAudit(r, {
+            at: checkedAt,
+            step: 'waiting-for-cname',
+            outcome: 'succeeded',
+            message: 'Every challenge record resolves as expected',
+          });
+        if (!ready && !blocked && r.status === 'failed') {
+          r.status = 'pending';
+          r.step = 'waiting-for-cname';
+          delete r.failure;
+        }
+      });
+    }
     if (blocked) {
       await records.fail(record.id, {
         code: 'caa-forbids',
@@ -159,37 +195,11 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       });
       return false;
     }
-    const ready = findings.every((f) => f.kind === 'ok');
-    const since = Date.parse(record.checks.since);
-    const nextAt = nextCheckAt(since, now().getTime());
-    await records.change(record.id, (r) => {
-      const changed =
-        JSON.stringify(r.checks.findings.map((f) => [f.kind, f.found])) !==
-        JSON.stringify(findings.map((f) => [f.kind, f.found]));
-      r.checks.findings = findings;
-      r.checks.lastAt = checkedAt;
-      if (r.status === 'failed' && !ready) {
-        r.status = 'pending';
-        delete r.failure;
-      }
-      r.step = 'waiting-for-cname';
-      if (ready) delete r.nextCheckAt;
-      else r.nextCheckAt = new Date(nextAt).toISOString();
-      if (changed)
-        appendAudit(r, {
-          at: checkedAt,
-          step: 'waiting-for-cname',
-          outcome: ready ? 'succeeded' : 'info',
-          message: ready
-            ? 'Every challenge record resolves as expected'
-            : findings
-                .filter((f) => f.kind !== 'ok')
-                .map((f) => f.message)
-                .join(' '),
-        });
-    });
-    if (!ready) scheduler.schedule(record.id, nextAt);
-    return ready;
+    if (ready) return true;
+    const nextAt = nextCheckAt(Date.parse(record.checks.since), now().getTime());
+    records.remember(record.id, { nextCheckAt: new Date(nextAt).toISOString(), findings });
+    scheduler.schedule(record.id, nextAt);
+    return false;
   }
 
   async function attempt(id: string): Promise<void> {
@@ -349,13 +359,18 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   return {
     start() {
       const nowMs = now().getTime();
+      const waiting = ctx.records.all().filter((t) => !t.attempt && t.status === 'pending');
+      // Checks that came due while Certdesk was closed are spread over a few minutes, so a
+      // large inventory does not send thousands of DNS queries in the first second.
+      const spreadMs = Math.min(waiting.length * STARTUP_SPACING_MS, MAX_STARTUP_SPREAD_MS);
+      waiting.forEach((t, i) =>
+        scheduler.schedule(
+          t.id,
+          nowMs + (waiting.length > 1 ? (i / waiting.length) * spreadMs : 0),
+        ),
+      );
       for (const t of ctx.records.all()) {
         if (t.attempt) scheduler.schedule(t.id, nowMs);
-        else if (t.status === 'pending')
-          scheduler.schedule(
-            t.id,
-            t.nextCheckAt ? Math.min(Date.parse(t.nextCheckAt), nowMs) : nowMs,
-          );
         else if (t.status === 'failed' && t.failure?.nextAttemptAt)
           scheduler.schedule(t.id, Date.parse(t.failure.nextAttemptAt));
       }
@@ -368,7 +383,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
           message: `There is no template with id ${id}.`,
         });
       await run(id, 'check-now');
-      return toTemplateView(records.find(id) ?? record);
+      return records.view(records.find(id) ?? record);
     },
     async retry(id) {
       scheduler.cancel(id);
@@ -379,6 +394,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     },
     async release(id) {
       scheduler.cancel(id);
+      records.forget(id);
       await running.get(id);
       await removePublished(ctx, id);
       scheduler.cancel(id);

@@ -6,6 +6,7 @@
 import type {
   AuditEntry,
   FailureView,
+  FindingView,
   LifecycleStep,
   TemplateView,
 } from '../../../shared/types.ts';
@@ -16,8 +17,18 @@ import type { Store } from '../store/index.ts';
 /** Most audit lines kept per template; older ones are dropped first. */
 export const AUDIT_LIMIT = 100;
 
+/**
+ * What the latest CNAME check found, kept in memory only: checks run every 30 seconds to every
+ * hour for every waiting template, and saving a 10,000-template store after each would cost
+ * far more than the result is worth. It is saved with the record when the template moves on.
+ */
+export interface CheckMemo {
+  nextCheckAt?: string;
+  findings: FindingView[];
+}
+
 /** The renderer's view of a record: no keychain references, no chains, no attempt state. */
-export function toTemplateView(record: TemplateRecord): TemplateView {
+export function toTemplateView(record: TemplateRecord, memo?: CheckMemo): TemplateView {
   const view: TemplateView = {
     id: record.id,
     commonName: record.commonName,
@@ -38,6 +49,8 @@ export function toTemplateView(record: TemplateRecord): TemplateView {
   ] as const) {
     if (record[key] !== undefined) (view as unknown as Record<string, unknown>)[key] = record[key];
   }
+  if (memo?.nextCheckAt && record.status === 'pending' && !record.attempt)
+    view.nextCheckAt = memo.nextCheckAt;
   return view;
 }
 
@@ -49,6 +62,14 @@ export function appendAudit(record: TemplateRecord, entry: AuditEntry): void {
 
 export interface RecordWriter {
   find(id: string): TemplateRecord | undefined;
+  /** The view of a record, with its in-memory check results. */
+  view(record: TemplateRecord): TemplateView;
+  /** Latest check results of a template (memory first, then what was saved). */
+  findings(record: TemplateRecord): FindingView[];
+  /** Records a check result in memory and announces the changed view; no store write. */
+  remember(id: string, memo: CheckMemo): void;
+  /** Forgets the in-memory check result (the template moved on or was deleted). */
+  forget(id: string): void;
   /** Every stored template. */
   all(): readonly TemplateRecord[];
   /** Applies `change` to the stored record (if it still exists), saves, announces. */
@@ -64,7 +85,9 @@ export function createRecordWriter(
   events: CoreEvents,
   now: () => Date,
 ): RecordWriter {
+  const memos = new Map<string, CheckMemo>();
   const find = (id: string) => store.data.templates.find((t) => t.id === id);
+  const view = (record: TemplateRecord) => toTemplateView(record, memos.get(record.id));
 
   async function change(id: string, apply: (record: TemplateRecord) => void) {
     let changed: TemplateRecord | undefined;
@@ -75,12 +98,20 @@ export function createRecordWriter(
       changed = record;
     });
     const current = find(id);
-    if (changed && current) events.emit('templateChanged', toTemplateView(current));
+    if (changed && current) events.emit('templateChanged', view(current));
     return current;
   }
 
   return {
     find,
+    view,
+    findings: (record) => memos.get(record.id)?.findings ?? record.checks.findings,
+    remember(id, memo) {
+      memos.set(id, memo);
+      const record = find(id);
+      if (record) events.emit('templateChanged', view(record));
+    },
+    forget: (id) => void memos.delete(id),
     all: () => store.data.templates,
     change,
     step: async (id, step, message) => {

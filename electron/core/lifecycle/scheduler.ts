@@ -41,8 +41,10 @@ export class Scheduler {
 
   /** Sets (or moves) the due time of `key`. */
   schedule(key: string, at: number): void {
+    const previous = this.due.get(key);
     this.due.set(key, at);
-    if (at < this.armedFor) this.arm();
+    if (at < this.armedFor) this.armAt(at);
+    else if (previous === this.armedFor && at > previous) this.arm(); // the earliest moved later
   }
 
   /** Forgets `key`. */
@@ -78,14 +80,18 @@ export class Scheduler {
     this.timer = null;
   }
 
+  /** Arms for the earliest key; one pass over the keys. */
   private arm(): void {
+    this.armAt(this.next()?.at ?? Infinity);
+  }
+
+  private armAt(at: number): void {
     if (this.stopped) return;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    const next = this.next();
-    this.armedFor = next?.at ?? Infinity;
-    if (!next) return;
-    const delay = Math.min(Math.max(0, next.at - this.clock.now()), MAX_TIMER_DELAY_MS);
+    this.armedFor = at;
+    if (at === Infinity) return;
+    const delay = Math.min(Math.max(0, at - this.clock.now()), MAX_TIMER_DELAY_MS);
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.armedFor = Infinity;

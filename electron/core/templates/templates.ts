@@ -31,6 +31,8 @@ export interface TemplateServiceDeps {
     release(id: string): Promise<void>;
   };
   store: Store<StoreDocument>;
+  /** How a record is shown; by default without in-memory check results. */
+  view?: (record: TemplateRecord) => TemplateView;
   secrets: SecretStore;
   events: CoreEvents;
   log: Logger;
@@ -159,7 +161,7 @@ export function createTemplateService(deps: TemplateServiceDeps): TemplateServic
   }
 
   return {
-    list: () => store.data.templates.map(toTemplateView),
+    list: () => store.data.templates.map(deps.view ?? ((record) => toTemplateView(record))),
     find,
     create,
     delete: remove,
