@@ -128,6 +128,7 @@ async function start(args: HostArgs): Promise<void> {
   });
 
   const shutdown = async () => {
+    setTimeout(() => process.exit(0), 10_000).unref(); // never hang on the way out
     for (const client of sockets.clients) client.terminate();
     server.close();
     await core.close();
@@ -135,6 +136,12 @@ async function start(args: HostArgs): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // A test runner killed outright cannot stop its hosts; a host whose parent is gone stops
+  // itself rather than running (and checking DNS) forever.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown();
+  }, 2000).unref();
 }
 
 start(parseHostArgs(process.argv.slice(2))).catch((error: unknown) => {

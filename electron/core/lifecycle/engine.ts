@@ -41,6 +41,8 @@ const CAA_IDENTITIES: Record<string, string[]> = {
 
 /** At most this many issuance attempts talk to the CA at once. */
 const MAX_CONCURRENT_ATTEMPTS = 4;
+/** At most this many templates have their challenge records checked at once. */
+const MAX_CONCURRENT_CHECKS = 8;
 /** Start-up spacing of overdue CNAME checks, and the longest spread. */
 const STARTUP_SPACING_MS = 50;
 const MAX_STARTUP_SPREAD_MS = 5 * 60_000;
@@ -64,28 +66,33 @@ export interface Engine {
   wake(): void;
 }
 
+/** Runs at most `size` tasks at once; the rest wait their turn in order. */
+function limiter(size: number) {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (active >= size) await new Promise<void>((resolve) => queue.push(resolve));
+    active += 1;
+    try {
+      return await work();
+    } finally {
+      active -= 1;
+      queue.shift()?.();
+    }
+  };
+}
+
 export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   const { records, log, now } = ctx;
   // The scheduler reads the same clock as everything else the engine decides with.
   const schedulerClock: Clock = clock ?? { ...systemClock, now: () => now().getTime() };
   const running = new Map<string, Promise<void>>();
-  let attempts = 0;
-  const waiting: (() => void)[] = [];
+  let stopping = false;
+  const attemptSlot = limiter(MAX_CONCURRENT_ATTEMPTS);
+  const checkSlot = limiter(MAX_CONCURRENT_CHECKS);
   const scheduler = new Scheduler((ids) => {
     for (const id of ids) void run(id, 'scheduled');
   }, schedulerClock);
-
-  async function slot<T>(work: () => Promise<T>): Promise<T> {
-    if (attempts >= MAX_CONCURRENT_ATTEMPTS)
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    attempts += 1;
-    try {
-      return await work();
-    } finally {
-      attempts -= 1;
-      waiting.shift()?.();
-    }
-  }
 
   function run(id: string, reason: Reason): Promise<void> {
     const previous = running.get(id) ?? Promise.resolve();
@@ -118,14 +125,18 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
         : Infinity;
       if (due > now().getTime()) return due === Infinity ? undefined : scheduler.schedule(id, due);
     }
-    if (record.attempt?.orderUrl) return slot(() => attempt(id));
+    if (record.attempt?.orderUrl)
+      return attemptSlot(() => (stopping ? Promise.resolve() : attempt(id)));
     if (record.attempt) {
       // A dropped attempt whose TXT values could not all be removed yet.
       await removePublished(ctx, id);
       await finishCleanup(id)();
     }
-    if (!(await challengeRecordsReady(records.find(id) as TemplateRecord))) return;
-    return slot(() => attempt(id));
+    const ready = await checkSlot(() =>
+      stopping ? Promise.resolve(false) : challengeRecordsReady(records.find(id) as TemplateRecord),
+    );
+    if (!ready) return;
+    return attemptSlot(() => (stopping ? Promise.resolve() : attempt(id)));
   }
 
   /** Checks every challenge record; keeps the template pending (and scheduled) unless all are right. */
@@ -400,6 +411,8 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       scheduler.cancel(id);
     },
     async stop() {
+      // Work still waiting for a slot is dropped; runs in progress finish their current step.
+      stopping = true;
       scheduler.stop();
       await Promise.allSettled([...running.values()]);
     },
