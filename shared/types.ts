@@ -115,6 +115,15 @@ export interface TemplateView {
   failure?: FailureView;
   /** While Pending Verification: when the challenge records are checked next. */
   nextCheckAt?: string;
+  /** With a latest certificate: when it will be renewed, and why then. */
+  renewalPlan?: RenewalView;
+}
+
+/** When and why the latest certificate is renewed (ARI window, share of lifetime, ...). */
+export interface RenewalView {
+  dueAt: string;
+  reason: 'ari-window' | 'ari-window-passed' | 'lifetime-share' | 'emergency' | 'backoff';
+  detail: string;
 }
 
 /** What a check of one challenge record found: expected vs found, for the DNS dialog. */

@@ -151,6 +151,19 @@ export interface CheckState {
   findings: FindingView[];
 }
 
+/** What the CA said about renewing the latest certificate (RFC 9773), and recent failures. */
+export interface RenewalState {
+  /** ARI identifier of the latest certificate. */
+  certId?: string;
+  /** Whether the CA's directory offers renewalInfo. */
+  ariOffered?: boolean;
+  ari?: { windowStart: string; windowEnd: string; selectedAt?: string };
+  /** When to ask the CA again. */
+  ariNextAt?: string;
+  lastFailureAt?: string;
+  rateLimited?: boolean;
+}
+
 /** A stored template: its view plus what only main may see. */
 export interface TemplateRecord extends TemplateView {
   /** Keychain account names holding this template's secrets (keys, acme-dns credentials). */
@@ -165,6 +178,7 @@ export interface TemplateRecord extends TemplateView {
   audit: AuditEntry[];
   /** The CA asked us not to try before this time (Retry-After on a rate limit). */
   notBefore?: string;
+  renewal?: RenewalState;
 }
 
 /** The ACME account of one CA directory; its key lives in the keychain. */

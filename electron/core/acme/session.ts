@@ -32,6 +32,7 @@ import {
   type OrderSnapshot,
   type OrderStatus,
 } from './orders.ts';
+import { useKeptNonces } from './nonces.ts';
 import { runAcmeCall } from './transport.ts';
 
 export type { AuthorizationStatus, ChallengeStatus, DnsChallenge } from './challenges.ts';
@@ -269,6 +270,7 @@ export async function openAcmeSession(options: AcmeSessionOptions): Promise<Acme
       ? { externalAccountBinding: { kid: options.eab.keyId, hmacKey: options.eab.hmacKey } }
       : {}),
   });
+  useKeptNonces(client, options.directoryUrl);
   const session = new AcmeSession(client, options.logger);
   if (!options.accountUrl) await session.ensureAccount(options.email);
   return session;

@@ -14,7 +14,9 @@
  *   sends 429 without Retry-After: the call fails at once and the lifecycle engine schedules
  *   the next attempt (a Retry-After of a day must not hold a request open; RELIABILITY A5);
  * - badNonce stays with acme-client (5 immediate retries with the CA's fresh nonce, §6.5);
- * - every request times out after {@link REQUEST_TIMEOUT_MS} (axios' default is never).
+ * - every request times out after {@link REQUEST_TIMEOUT_MS} (axios' default is never);
+ * - the Replay-Nonce of each successful POST answer is kept for the next signed request
+ *   (nonces.ts), so requests do not each ask newNonce first.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
@@ -22,6 +24,7 @@ import { axios as acmeAxios, setLogger } from 'acme-client';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { isCertdeskError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { keepNonce } from './nonces.ts';
 import {
   AcmeCallError,
   parseRetryAfter,
@@ -107,6 +110,16 @@ function limitInlineRetry(config: RetryConfig, response: AxiosResponse, max: num
 }
 
 /**
+ * Offers the answer's Replay-Nonce to the nonce pool, which keeps it only for a successful
+ * POST. acme-client's request interceptor sets validateStatus to reject every status (it
+ * decides on retries itself), so successful answers also arrive here as rejections.
+ */
+function keepNonceOf(config: InternalAxiosRequestConfig, response: AxiosResponse): void {
+  const nonce = (response.headers as Record<string, unknown>)['replay-nonce'];
+  keepNonce({ url: config.url, method: config.method, status: response.status, nonce });
+}
+
+/**
  * Configures acme-client's shared axios instance and logger as described above. Idempotent;
  * runAcmeCall calls it, so callers need not.
  */
@@ -122,6 +135,7 @@ export function installAcmeTransport(): void {
     try {
       const response = await http(config);
       observe(response);
+      keepNonceOf(config, response);
       return response;
     } catch (error) {
       const response = (error as { response?: AxiosResponse }).response;
@@ -130,6 +144,7 @@ export function installAcmeTransport(): void {
         throw error;
       }
       observe(response);
+      keepNonceOf(config, response); // acme-client makes axios reject every answer; see below
       const failed = (error as { config?: RetryConfig }).config ?? config;
       limitInlineRetry(failed, response, settings.retryMaxAttempts);
       throw error;

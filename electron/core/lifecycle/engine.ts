@@ -21,6 +21,7 @@ import { checkChallengeRecord, describeFinding } from '../dns/check.ts';
 import { CertdeskError } from '../errors.ts';
 import type { TemplateRecord } from '../state.ts';
 import { nextCheckAt } from './cadence.ts';
+import { refreshAri, renewalDecision, savePlan } from './renewal.ts';
 import {
   continueAttempt,
   identifiersOf,
@@ -114,9 +115,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   async function process(id: string, reason: Reason): Promise<void> {
     const record = records.find(id);
     if (!record) return;
-    if (record.attempt && record.status === 'issued')
-      return removePublished(ctx, id).then(finishCleanup(id));
-    if (record.status === 'issued') return;
+    if (record.status === 'issued') return renewIfDue(id);
     const notBefore = record.notBefore ? Date.parse(record.notBefore) : 0;
     if (notBefore > now().getTime()) return scheduler.schedule(id, notBefore);
     if (record.status === 'failed' && reason === 'scheduled') {
@@ -213,6 +212,34 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     return false;
   }
 
+  /** For a template with a latest certificate: resume, clean up, or renew when due. */
+  async function renewIfDue(id: string): Promise<void> {
+    let record = records.find(id) as TemplateRecord;
+    if (record.attempt?.orderUrl)
+      return attemptSlot(() => (stopping ? Promise.resolve() : attempt(id)));
+    if (record.attempt) {
+      await removePublished(ctx, id);
+      await finishCleanup(id)();
+    }
+    await refreshAri(record, ctx.settings().ca.directoryUrl, now(), records, log);
+    record = records.find(id) as TemplateRecord;
+    const decision = renewalDecision(record, now());
+    if (!decision) return;
+    const recheck = decision.recheckAriAt?.getTime() ?? Infinity;
+    if (decision.at.getTime() > now().getTime()) {
+      await savePlan(record, decision, records);
+      scheduler.schedule(id, Math.min(decision.at.getTime(), recheck));
+      return;
+    }
+    log.info('renewal due', {
+      templateId: id,
+      name: record.commonName,
+      reason: decision.reason,
+      detail: decision.detail,
+    });
+    return attemptSlot(() => (stopping ? Promise.resolve() : attempt(id)));
+  }
+
   async function attempt(id: string): Promise<void> {
     let step: LifecycleStep = 'generating-key';
     const trackingCtx: IssuanceContext = {
@@ -228,7 +255,8 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     };
     try {
       await records.change(id, (r) => {
-        r.status = 'pending';
+        // A renewal keeps the latest certificate (and its status) visible while it runs.
+        if (!r.latestCertificate) r.status = 'pending';
         delete r.failure;
         delete r.nextCheckAt;
       });
@@ -271,6 +299,9 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       r.status = 'issued';
       r.latestCertificate = view;
       r.failures = 0;
+      r.renewal = {};
+      delete r.renewalPlan;
+      delete r.notBefore;
       delete r.step;
       delete r.failure;
       delete r.nextCheckAt;
@@ -281,13 +312,50 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
         message: `Certificate ${view.serial} issued by ${view.issuer}, valid until ${view.notAfter}`,
       });
     });
+
+    await dropExpiredKeys(id);
     const record = records.find(id);
+    if (record) scheduler.schedule(id, now().getTime());
     log.info('certificate issued', {
       templateId: id,
       name: record?.commonName,
       serial: record?.latestCertificate?.serial,
     });
-    if (record?.attempt) scheduler.schedule(id, now().getTime() + 60_000);
+  }
+
+  /**
+   * Deletes the keys of certificates that have expired (never the latest one, never one an
+   * attempt still uses): the new key is in place and the old certificate can no longer serve.
+   */
+  async function dropExpiredKeys(id: string): Promise<void> {
+    const record = records.find(id);
+    if (!record) return;
+    const latest = record.certificates[record.certificates.length - 1];
+    const expired = record.certificates.filter(
+      (c) =>
+        c !== latest &&
+        Date.parse(c.notAfter) < now().getTime() &&
+        c.keyRef !== latest?.keyRef &&
+        c.keyRef !== record.attempt?.keyRef &&
+        record.secretRefs.includes(c.keyRef),
+    );
+    const dropped: string[] = [];
+    for (const cert of expired) {
+      try {
+        await ctx.secrets.delete(cert.keyRef);
+        dropped.push(cert.keyRef);
+      } catch (error) {
+        log.warn('could not delete an expired certificate key', {
+          templateId: id,
+          error: (error as Error).message,
+        });
+      }
+    }
+    if (dropped.length) {
+      await records.change(id, (r) => {
+        r.secretRefs = r.secretRefs.filter((ref) => !dropped.includes(ref));
+      });
+    }
   }
 
   /** Engine-level errors that also mean the next attempt needs a new order. */
@@ -307,17 +375,29 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     const record = records.find(id);
     if (!record) return;
     const at = now();
-    const next = error.retryable
-      ? nextAttemptAt({
-          failures: record.failures + 1,
-          now: at,
-          rateLimited: error.code === 'ca-rate-limited',
+    const renewal = record.latestCertificate
+      ? renewalDecision(record, at, {
           ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          rateLimited: error.code === 'ca-rate-limited',
         })
-      : undefined;
+      : null;
+    const next = renewal
+      ? renewal.at
+      : error.retryable
+        ? nextAttemptAt({
+            failures: record.failures + 1,
+            now: at,
+            rateLimited: error.code === 'ca-rate-limited',
+            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          })
+        : undefined;
     if (!error.retryable || newOrderNeeded) await abandonAttempt(id);
     await records.change(id, (r) => {
       if (error.code === 'ca-rate-limited' && next) r.notBefore = next.toISOString();
+      if (r.latestCertificate) {
+        const rateLimited = error.code === 'ca-rate-limited';
+        r.renewal = { ...r.renewal, lastFailureAt: at.toISOString(), rateLimited };
+      }
     });
     await records.fail(id, {
       code: error.code,

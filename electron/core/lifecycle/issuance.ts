@@ -15,6 +15,7 @@ import { challengeName } from '../../../shared/names.ts';
 import type { LifecycleStep } from '../../../shared/types.ts';
 import { describeCertificate, verifyIssuedCertificate } from '../acme/certificate.ts';
 import { createCsr } from '../acme/csr.ts';
+import { createRenewalOrder } from '../renewal/index.ts';
 import { generateKeyPemAsync, keyTypeRefusal } from '../acme/keys.ts';
 import type { AcmeSession, OrderSnapshot } from '../acme/session.ts';
 import { authoritativeServersOf, waitForTxtVisible } from '../dns/check.ts';
@@ -236,7 +237,14 @@ export async function continueAttempt(ctx: IssuanceContext, id: string): Promise
       'creating-order',
       `Creating an order for ${identifiersOf(record).join(', ')}`,
     );
-    const created = await session.createOrder(identifiersOf(record));
+    // A renewal names the certificate it replaces when the CA offers ARI (RFC 9773), which
+    // exempts it from rate limits at Let's Encrypt; createRenewalOrder retries without it once
+    // when the CA says that certificate was already replaced.
+    const replaces = record.renewal?.ariOffered ? record.renewal.certId : undefined;
+    const created = replaces
+      ? (await createRenewalOrder(session, identifiersOf(record), { replaces, logger: ctx.log }))
+          .order
+      : await session.createOrder(identifiersOf(record));
     await ctx.records.change(id, (r) => {
       if (r.attempt) r.attempt.orderUrl = created.url;
     });

@@ -46,6 +46,7 @@ export function toTemplateView(record: TemplateRecord, memo?: CheckMemo): Templa
     'latestCertificate',
     'failure',
     'nextCheckAt',
+    'renewalPlan',
   ] as const) {
     if (record[key] !== undefined) (view as unknown as Record<string, unknown>)[key] = record[key];
   }
@@ -123,7 +124,8 @@ export function createRecordWriter(
     },
     fail: async (id, failure) => {
       await change(id, (record) => {
-        record.status = 'failed';
+        // A failed renewal keeps the latest certificate in place and visible.
+        record.status = record.latestCertificate ? 'issued' : 'failed';
         record.failure = failure;
         delete record.step;
         delete record.nextCheckAt;
