@@ -25,6 +25,7 @@ import { createTemplateService } from './templates/templates.ts';
 import { createConnections } from './lifecycle/connections.ts';
 import { createEngine, type Engine } from './lifecycle/engine.ts';
 import { createRecordWriter, type RecordWriter } from './lifecycle/records.ts';
+import { createNotifier, type Notifier } from './notify/notifier.ts';
 
 /** Saves an export where the administrator chose; the renderer only suggests a name. */
 export type SaveFile = (
@@ -58,6 +59,8 @@ export interface Core {
   events: { on(listener: (event: CoreEvent) => void): () => void };
   store: Store<StoreDocument>;
   engine: Engine;
+  /** Tray state and desktop notifications, decided here; the shell only shows them. */
+  notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -163,6 +166,9 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     },
   };
 
+  const notifier = createNotifier({ list: () => templates.list(), now });
+  events.on((event) => notifier.handle(event));
+
   if (options.startLifecycle ?? true) {
     engine.start();
     started = true;
@@ -172,6 +178,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     events,
     store,
     engine,
+    notifier,
     close: async () => {
       await engine.stop();
       await store.close();

@@ -65,6 +65,11 @@ export interface Engine {
   next(): { key: string; at: number } | undefined;
   /** Runs whatever is due now: after the machine resumed from sleep or the clock changed. */
   wake(): void;
+  /**
+   * "Renew due certificates now": every template whose renewal is due or failed runs at once,
+   * outside its backoff (never before a CA rate limit's Retry-After).
+   */
+  renewDueNow(): void;
 }
 
 /** Runs at most `size` tasks at once; the rest wait their turn in order. */
@@ -115,7 +120,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   async function process(id: string, reason: Reason): Promise<void> {
     const record = records.find(id);
     if (!record) return;
-    if (record.status === 'issued') return renewIfDue(id);
+    if (record.status === 'issued') return renewIfDue(id, reason === 'retry');
     const notBefore = record.notBefore ? Date.parse(record.notBefore) : 0;
     if (notBefore > now().getTime()) return scheduler.schedule(id, notBefore);
     if (record.status === 'failed' && reason === 'scheduled') {
@@ -213,7 +218,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   }
 
   /** For a template with a latest certificate: resume, clean up, or renew when due. */
-  async function renewIfDue(id: string): Promise<void> {
+  async function renewIfDue(id: string, force = false): Promise<void> {
     let record = records.find(id) as TemplateRecord;
     if (record.attempt?.orderUrl)
       return attemptSlot(() => (stopping ? Promise.resolve() : attempt(id)));
@@ -226,7 +231,9 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     const decision = renewalDecision(record, now());
     if (!decision) return;
     const recheck = decision.recheckAriAt?.getTime() ?? Infinity;
-    if (decision.at.getTime() > now().getTime()) {
+    const rateLimited = record.notBefore ? Date.parse(record.notBefore) > now().getTime() : false;
+    const forced = force && Boolean(record.failure) && !rateLimited;
+    if (decision.at.getTime() > now().getTime() && !forced) {
       await savePlan(record, decision, records);
       scheduler.schedule(id, Math.min(decision.at.getTime(), recheck));
       return;
@@ -498,5 +505,11 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     },
     next: () => scheduler.next(),
     wake: () => scheduler.wake(),
+    renewDueNow() {
+      for (const t of records.all()) {
+        if (t.status === 'failed' || (t.status === 'issued' && t.failure)) void run(t.id, 'retry');
+        else if (t.status === 'issued') void run(t.id, 'scheduled');
+      }
+    },
   };
 }

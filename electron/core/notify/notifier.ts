@@ -1,0 +1,107 @@
+/**
+ * Turns what happens to templates into desktop notifications and the tray state. It watches
+ * the core's templateChanged events (a renewal succeeded, a renewal failed) and, on `tick`,
+ * certificates running out of lifetime without a renewal. Everything passes AlertGate, so
+ * repeated failures do not flood the desktop. Plain Node: the shell only shows the results.
+ */
+import { displayName } from '../../../shared/names.ts';
+import type { TemplateView } from '../../../shared/types.ts';
+import type { CoreEvent } from '../events.ts';
+import { AlertGate, expiryAlert, traySummary, type Alert, type TraySummary } from './alerts.ts';
+
+export interface Notifier {
+  /** Receives the alerts to show, already filtered. Returns the unsubscribe function. */
+  onAlerts(listener: (alerts: Alert[]) => void): () => void;
+  /** Receives the tray summary whenever it changes. */
+  onTray(listener: (summary: TraySummary) => void): () => void;
+  /** The current tray summary. */
+  tray(): TraySummary;
+  /** Re-evaluates expiry warnings and the tray; the shell calls it hourly and on resume. */
+  tick(): void;
+  /** Feeds one core event (wire it to core.events.on). */
+  handle(event: CoreEvent): void;
+}
+
+function when(iso: string | undefined): string {
+  return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'when you choose Retry Generate';
+}
+
+/** The alert for a change from `before` to `after`, if the change is news. */
+export function changeAlert(before: TemplateView | undefined, after: TemplateView): Alert | null {
+  const name = displayName(after.commonName);
+  const serial = after.latestCertificate?.serial;
+  if (before?.latestCertificate && serial && serial !== before.latestCertificate.serial) {
+    return {
+      key: `renewed:${after.id}:${serial}`,
+      kind: 'renewed',
+      templateId: after.id,
+      level: 'info',
+      title: `${name} renewed`,
+      body: `New certificate ${serial}, valid until ${when(after.latestCertificate?.notAfter)}.`,
+    };
+  }
+  const failure = after.failure;
+  if (after.latestCertificate && failure && failure.at !== before?.failure?.at) {
+    return {
+      key: `renewal-failed:${after.id}:${failure.code}:${serial ?? ''}`,
+      kind: 'renewal-failed',
+      templateId: after.id,
+      level: failure.nextAttemptAt ? 'warning' : 'error',
+      title: `${name}: renewal failed`,
+      body: `${failure.message} Next attempt: ${when(failure.nextAttemptAt)}.`,
+    };
+  }
+  return null;
+}
+
+export function createNotifier(options: {
+  list: () => TemplateView[];
+  now: () => Date;
+  gate?: AlertGate;
+}): Notifier {
+  const gate = options.gate ?? new AlertGate();
+  const views = new Map(options.list().map((v) => [v.id, v]));
+  const alertListeners = new Set<(alerts: Alert[]) => void>();
+  const trayListeners = new Set<(summary: TraySummary) => void>();
+  let lastTray = traySummary([...views.values()], options.now());
+
+  const emit = (candidates: Alert[]) => {
+    const shown = gate.admit(candidates, options.now());
+    if (shown.length) for (const listener of alertListeners) listener(shown);
+  };
+  const refreshTray = () => {
+    const next = traySummary([...views.values()], options.now());
+    if (JSON.stringify(next) === JSON.stringify(lastTray)) return;
+    lastTray = next;
+    for (const listener of trayListeners) listener(next);
+  };
+
+  return {
+    onAlerts(listener) {
+      alertListeners.add(listener);
+      return () => alertListeners.delete(listener);
+    },
+    onTray(listener) {
+      trayListeners.add(listener);
+      return () => trayListeners.delete(listener);
+    },
+    tray: () => lastTray,
+    tick() {
+      const now = options.now();
+      emit(
+        [...views.values()].map((v) => expiryAlert(v, now)).filter((a): a is Alert => a !== null),
+      );
+      refreshTray();
+    },
+    handle(event) {
+      if (event.name === 'templateRemoved') {
+        views.delete(event.payload.id);
+      } else if (event.name === 'templateChanged') {
+        const alert = changeAlert(views.get(event.payload.id), event.payload);
+        views.set(event.payload.id, event.payload);
+        if (alert) emit([alert]);
+      }
+      refreshTray();
+    },
+  };
+}
