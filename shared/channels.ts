@@ -19,6 +19,11 @@ export const INVOKE_CHANNELS = {
   exportCsv: 'certdesk:export-csv',
   getZoneLines: 'certdesk:get-zone-lines',
   openExternal: 'certdesk:open-external',
+  listSites: 'certdesk:list-sites',
+  saveSite: 'certdesk:save-site',
+  deleteSite: 'certdesk:delete-site',
+  linkTemplateToSite: 'certdesk:link-template-to-site',
+  deploySiteNow: 'certdesk:deploy-site-now',
 } as const;
 
 /** Events main pushes: `window.certdesk.on<Event>(listener)` returns an unsubscribe function. */
@@ -26,6 +31,7 @@ export const EVENT_CHANNELS = {
   templateChanged: 'certdesk:template-changed',
   templateRemoved: 'certdesk:template-removed',
   notice: 'certdesk:notice',
+  siteChanged: 'certdesk:site-changed',
 } as const;
 
 export type InvokeMethod = keyof typeof INVOKE_CHANNELS;

@@ -13,7 +13,13 @@ import {
 } from './template-input.ts';
 import { checkSettingsInput, type SettingsInput, type StoredSecrets } from './settings-input.ts';
 import { CA_PRESETS, TSIG_ALGORITHMS, type SettingsView } from './settings.ts';
-import { KEY_TYPES, type NoticeView, type TemplateDetails, type TemplateView } from './types.ts';
+import {
+  KEY_TYPES,
+  type NoticeView,
+  type SiteView,
+  type TemplateDetails,
+  type TemplateView,
+} from './types.ts';
 
 /** Stable error codes an IPC answer may carry. */
 export type ErrorCode =
@@ -128,6 +134,29 @@ export const REQUEST_SCHEMAS = {
     templateIds: v.optional(v.pipe(v.array(id), v.maxLength(100_000))),
   }),
   openExternal: v.strictObject({ url: text(2000) }),
+  listSites: noPayload,
+  saveSite: v.strictObject({
+    id: v.optional(id),
+    name: v.pipe(v.string(), v.trim(), v.minLength(1, 'Site name is required'), v.maxLength(100)),
+    hosts: v.pipe(
+      v.array(text(300)),
+      v.minLength(1, 'A site needs at least one host'),
+      v.maxLength(100),
+    ),
+    port: v.optional(port, 443),
+    folder: v.pipe(
+      text(1000),
+      v.check(
+        (f) => f.startsWith('/') || /^[A-Za-z]:[\\/]/.test(f),
+        'Deployment folder must be an absolute path',
+      ),
+    ),
+    pfx: v.optional(v.boolean(), false),
+    postDeploy: v.optional(v.pipe(v.array(text(1000)), v.maxLength(50))),
+  }),
+  deleteSite: v.strictObject({ id }),
+  linkTemplateToSite: v.strictObject({ siteId: id, templateId: id }),
+  deploySiteNow: v.strictObject({ id }),
 } satisfies Record<InvokeMethod, v.GenericSchema>;
 
 /** Facts about the running app for the header and the About text. */
@@ -157,6 +186,11 @@ export interface ResponseTypes {
   exportCsv: ExportResult;
   getZoneLines: { text: string; rows: number };
   openExternal: { opened: boolean };
+  listSites: SiteView[];
+  saveSite: SiteView;
+  deleteSite: { id: string };
+  linkTemplateToSite: SiteView;
+  deploySiteNow: SiteView;
 }
 
 /** The payload of each event. */
@@ -164,6 +198,7 @@ export interface EventPayloads {
   templateChanged: TemplateView;
   templateRemoved: { id: string };
   notice: NoticeView;
+  siteChanged: SiteView;
 }
 
 /** What the renderer sends. */

@@ -176,3 +176,40 @@ export interface NoticeView {
   message: string;
   at: string;
 }
+
+/** One host's answer after a deployment: is it serving the certificate just deployed? */
+export interface LiveCheckView {
+  host: string;
+  port: number;
+  status: 'serving-latest' | 'serving-other' | 'unreachable' | 'tls-error';
+  message: string;
+}
+
+/** What the last deployment to a site did. */
+export interface DeploymentView {
+  at: string;
+  templateId: string;
+  certificateSerial: string;
+  ok: boolean;
+  /** Why it failed, when it did. */
+  error?: string;
+  files: string[];
+  postDeploy?: { exitCode: number | null; timedOut: boolean; output: string };
+  liveChecks: LiveCheckView[];
+}
+
+/** A site: named HTTPS hosts and the folder their certificates are deployed to. */
+export interface SiteView {
+  id: string;
+  name: string;
+  hosts: string[];
+  /** TLS port the live check connects to. */
+  port: number;
+  folder: string;
+  /** Also write certificate.pfx (its password is kept in the keychain). */
+  pfx: boolean;
+  /** Program and arguments run after each deployment (no shell), e.g. reloading nginx. */
+  postDeploy?: string[];
+  templateIds: string[];
+  lastDeployment?: DeploymentView;
+}

@@ -26,6 +26,7 @@ import { createConnections } from './lifecycle/connections.ts';
 import { createEngine, type Engine } from './lifecycle/engine.ts';
 import { createRecordWriter, type RecordWriter } from './lifecycle/records.ts';
 import { createNotifier, type Notifier } from './notify/notifier.ts';
+import { createSiteService } from './sites/service.ts';
 
 /** Saves an export where the administrator chose; the renderer only suggests a name. */
 export type SaveFile = (
@@ -50,6 +51,8 @@ export interface CoreOptions {
    * tests of the template workflow alone turn it off.
    */
   startLifecycle?: boolean;
+  /** Live-check connection options (tests connect to 127.0.0.1 while SNI names the host). */
+  liveCheck?: { connectHost?: string; timeoutMs?: number; pauseMs?: number };
   /** Test hook: runs after each lifecycle step is saved (crash tests kill the process here). */
   afterStep?: (templateId: string, step: LifecycleStep) => void | Promise<void>;
 }
@@ -93,6 +96,14 @@ export async function openCore(options: CoreOptions): Promise<Core> {
 
   const settings = createSettingsService({ store, secrets, log: log.child('settings') });
   const records = createRecordWriter(store, events, now);
+  const sites = createSiteService({
+    store,
+    secrets,
+    events,
+    log: log.child('sites'),
+    now,
+    ...(options.liveCheck ? { liveCheck: options.liveCheck } : {}),
+  });
   const connections = createConnections({ store, secrets, settings, log: log.child('lifecycle') });
   const engine = createEngine({
     records,
@@ -102,6 +113,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     dnsProvider: (templateId) => connections.dnsProvider(templateId),
     log: log.child('lifecycle'),
     now,
+    certificateStored: (templateId) => sites.certificateStored(templateId),
     ...(options.afterStep ? { afterStep: options.afterStep } : {}),
   });
   let started = false;
@@ -154,6 +166,11 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       return { saved: true, path: result.path, rows };
     },
     getZoneLines: async ({ templateIds }) => toZoneLines(selectTemplates(store.data, templateIds)),
+    listSites: async () => sites.list(),
+    saveSite: async (input) => sites.save(input),
+    deleteSite: async ({ id }) => sites.remove(id),
+    linkTemplateToSite: async ({ siteId, templateId }) => sites.link(siteId, templateId),
+    deploySiteNow: async ({ id }) => sites.deployNow(id),
     openExternal: async ({ url }) => {
       const parsed = URL.canParse(url) ? new URL(url) : null;
       if (!parsed || parsed.protocol !== 'https:' || parsed.username || parsed.password) {

@@ -16,11 +16,12 @@ import {
   type CertificateView,
   type FindingView,
   type LifecycleStep,
+  type SiteView,
   type TemplateView,
 } from '../../shared/types.ts';
 
 /** Current schema version; bump it with a migration in MIGRATIONS. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const str = v.string();
 const optStr = v.optional(v.string());
@@ -110,6 +111,16 @@ const settingsSchema = v.looseObject({
 
 const accountSchema = v.looseObject({ directoryUrl: str, keyRef: str, accountUrl: optStr });
 
+const siteSchema = v.looseObject({
+  id: str,
+  name: str,
+  hosts: v.array(str),
+  port: v.number(),
+  folder: str,
+  pfx: v.boolean(),
+  templateIds: v.array(str),
+});
+
 const documentSchema = v.looseObject({
   version: v.number(),
   /** Names this installation's keychain service, so two data folders never share entries. */
@@ -117,6 +128,7 @@ const documentSchema = v.looseObject({
   settings: settingsSchema,
   templates: v.array(templateSchema),
   accounts: v.array(accountSchema),
+  sites: v.array(siteSchema),
 });
 
 /** An issued certificate as stored: public facts and chain, and where its key is. */
@@ -181,6 +193,11 @@ export interface TemplateRecord extends TemplateView {
   renewal?: RenewalState;
 }
 
+/** A site as stored: its view plus the keychain account of its PFX password. */
+export interface SiteRecord extends SiteView {
+  pfxPasswordRef?: string;
+}
+
 /** The ACME account of one CA directory; its key lives in the keychain. */
 export interface AccountRecord {
   directoryUrl: string;
@@ -197,16 +214,38 @@ export interface StoreDocument {
   settings: StoredSettings;
   templates: TemplateRecord[];
   accounts: AccountRecord[];
+  sites: SiteRecord[];
 }
 
 /**
+ * Template objects that passed validation. The store copies on write (store/drafts.ts) and
+ * never changes an object it holds, so a template that passed once is the same valid template
+ * when a later document still holds that very object: only new or changed templates are
+ * checked again. With 10,000 templates that makes a saved step cost one template's check
+ * instead of every template's.
+ */
+const validTemplates = new WeakSet<object>();
+
+/**
  * Checks `data` against the schema and returns it unchanged (unknown fields included) when it
- * passes; throws a readable error naming the first bad field when it does not.
+ * passes; throws a readable error naming the first bad field when it does not. Template
+ * objects that passed before are not checked again (see validTemplates): never change an
+ * object the store holds.
  */
 export function validateDocument(data: unknown): StoreDocument {
-  const result = v.safeParse(documentSchema, data);
-  if (result.success) return data as StoreDocument;
-  const issue = result.issues[0];
+  const templates = (data as { templates?: unknown } | null)?.templates;
+  const known = (t: unknown) => typeof t === 'object' && t !== null && validTemplates.has(t);
+  const subject =
+    Array.isArray(templates) && templates.some(known)
+      ? { ...(data as object), templates: templates.filter((t) => !known(t)) }
+      : data;
+  let result = v.safeParse(documentSchema, subject);
+  if (result.success) {
+    if (Array.isArray(templates)) for (const t of templates) validTemplates.add(t as object);
+    return data as StoreDocument;
+  }
+  if (subject !== data) result = v.safeParse(documentSchema, data); // the issue's real path
+  const issue = result.issues?.[0];
   const where = issue ? (v.getDotPath(issue) ?? 'document') : 'document';
   throw new Error(
     `the store file is not valid at ${where}: ${issue?.message ?? 'unknown problem'}`,
@@ -228,6 +267,7 @@ export function newDocument(): StoreDocument {
     settings: defaultSettings(),
     templates: [],
     accounts: [],
+    sites: [],
   };
 }
 

@@ -321,6 +321,12 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     });
 
     await dropExpiredKeys(id);
+    void ctx.certificateStored?.(id).catch((error: unknown) => {
+      log.error('deployment after issuance failed', {
+        templateId: id,
+        error: (error as Error).message,
+      });
+    });
     const record = records.find(id);
     if (record) scheduler.schedule(id, now().getTime());
     log.info('certificate issued', {

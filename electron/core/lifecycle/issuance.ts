@@ -40,6 +40,8 @@ export interface IssuanceContext {
   dnsProvider: (templateId: string) => Promise<ChallengeDnsProvider>;
   log: Logger;
   now: () => Date;
+  /** Told when a template's new certificate is stored (deploys it to the template's sites). */
+  certificateStored?: (templateId: string) => Promise<void>;
   /** Test hook: runs after each step is saved, before the next one starts. */
   afterStep?: (templateId: string, step: LifecycleStep) => void | Promise<void>;
 }

@@ -112,7 +112,8 @@ export function traySummary(templates: readonly TemplateView[], now: Date): Tray
 
 /**
  * Keeps the desktop quiet: the same key is shown once; a template gets at most one
- * notification per `perTemplateMs`; more than `burst` in `burstMs` are folded into one
+ * notification of each kind per `perTemplateMs` (so repeated failures stay quiet, while a
+ * success after a failure is still news); more than `burst` in `burstMs` are folded into one
  * summary. Decisions only; the caller shows what `admit` returns.
  */
 export class AlertGate {
@@ -134,10 +135,11 @@ export class AlertGate {
     let folded = 0;
     for (const alert of candidates) {
       if (this.seen.has(alert.key)) continue;
-      const last = this.lastByTemplate.get(alert.templateId);
+      const slot = `${alert.templateId}:${alert.kind}`;
+      const last = this.lastByTemplate.get(slot);
       if (last !== undefined && t - last < this.perTemplateMs && alert.level !== 'error') continue;
       this.seen.add(alert.key);
-      this.lastByTemplate.set(alert.templateId, t);
+      this.lastByTemplate.set(slot, t);
       if (this.recent.length >= this.burst) {
         folded += 1;
         continue;

@@ -5,7 +5,7 @@
  * repeated failures do not flood the desktop. Plain Node: the shell only shows the results.
  */
 import { displayName } from '../../../shared/names.ts';
-import type { TemplateView } from '../../../shared/types.ts';
+import type { SiteView, TemplateView } from '../../../shared/types.ts';
 import type { CoreEvent } from '../events.ts';
 import { AlertGate, expiryAlert, traySummary, type Alert, type TraySummary } from './alerts.ts';
 
@@ -54,6 +54,26 @@ export function changeAlert(before: TemplateView | undefined, after: TemplateVie
   return null;
 }
 
+/** A deployment that failed, or a live site not serving the certificate just deployed. */
+export function siteAlert(site: SiteView): Alert | null {
+  const deployment = site.lastDeployment;
+  if (!deployment || deployment.ok) return null;
+  const stale = deployment.liveChecks.filter((c) => c.status !== 'serving-latest');
+  const body = deployment.error
+    ? `Deploying certificate ${deployment.certificateSerial} failed: ${deployment.error}`
+    : stale.length
+      ? `${stale.map((c) => `${c.host}:${c.port} (${c.message})`).join('; ')} does not serve certificate ${deployment.certificateSerial} yet.`
+      : `The post-deploy command ended with exit code ${deployment.postDeploy?.exitCode ?? 'none'}.`;
+  return {
+    key: `site:${site.id}:${deployment.certificateSerial}:${deployment.at}`,
+    kind: 'site-stale',
+    templateId: deployment.templateId,
+    level: 'error',
+    title: `${site.name}: not serving the latest certificate`,
+    body,
+  };
+}
+
 export function createNotifier(options: {
   list: () => TemplateView[];
   now: () => Date;
@@ -94,6 +114,11 @@ export function createNotifier(options: {
       refreshTray();
     },
     handle(event) {
+      if (event.name === 'siteChanged') {
+        const alert = siteAlert(event.payload);
+        if (alert) emit([alert]);
+        return;
+      }
       if (event.name === 'templateRemoved') {
         views.delete(event.payload.id);
       } else if (event.name === 'templateChanged') {

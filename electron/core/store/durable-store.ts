@@ -9,6 +9,7 @@ import { Low } from 'lowdb';
 import { CertdeskError, isCertdeskError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { AtomicFile } from './atomic-file.ts';
+import { produce } from './drafts.ts';
 import { DIR_MODE, osMessage, removeStaleTempFiles, storeFailed } from './durable-fs.ts';
 import type { Migration } from './load.ts';
 import { acquireStoreLock, type LockOptions, type StoreLock } from './lock.ts';
@@ -40,8 +41,10 @@ export interface DurableStoreOptions<T extends { version: number }> {
  *
  * - `data` is the current document. Read it again after each update (updates swap the object);
  *   never change it directly: only update() validates and saves.
- * - `update()` calls run one at a time, in call order, each on a copy of the document left by
- *   the previous one; see update() for what is saved and when.
+ * - `update()` calls run one at a time, in call order, each on a copy-on-write draft of the
+ *   document left by the previous one; see update() for what is saved and when. Objects the
+ *   document holds are never changed afterwards: a changed object is replaced by a copy, and
+ *   an object that did not change is the same object in the next document.
  */
 export interface Store<T> {
   readonly data: T;
@@ -50,7 +53,7 @@ export interface Store<T> {
   /** The data file. */
   readonly path: string;
   /**
-   * Runs `mutator` on a copy of the document, validates the result and makes it current, then
+   * Runs `mutator` on a draft of the document, validates the result and makes it current, then
    * resolves once a file containing the change is on disk. If the mutator throws, or the result
    * fails validation ('store-invalid'), nothing changes and nothing is written. If the save
    * fails ('store-failed'), the change stays in memory and goes out with the next update or
@@ -149,13 +152,14 @@ class DurableStore<T extends { version: number }> implements Store<T> {
     return this.#closing;
   }
 
-  // Runs inside the queue, so the copy is of the previous update's result. The save is started
-  // here, not awaited, so the next update can be applied while this one is being written.
+  // Runs inside the queue, so the draft is of the previous update's result. It is copy-on-write
+  // (drafts.ts): only what the mutator changes is copied, the rest is shared with the current
+  // document. The save is started here, not awaited, so the next update can be applied while
+  // this one is being written.
   async #apply(mutator: (draft: T) => void | Promise<void>): Promise<Applied> {
     if (!this.#parts.lock.held) throw this.#lockLostError();
-    const draft = structuredClone(this.#low.data);
-    await mutator(draft);
-    this.#low.data = this.#validate(draft);
+    const next = await produce(this.#low.data, mutator);
+    this.#low.data = this.#validate(next);
     const saved = this.#low.write().then(
       () => {
         this.#unsaved = false;

@@ -29,6 +29,14 @@ const VALID: Record<InvokeMethod, unknown> = {
   exportCsv: { mode: 'spreadsheet' },
   getZoneLines: {},
   openExternal: { url: 'https://letsencrypt.org/docs/' },
+  listSites: undefined,
+  saveSite: { name: 'Shop', hosts: ['shop.example.com'], folder: '/srv/certs/shop' },
+  deleteSite: { id: '0b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f' },
+  linkTemplateToSite: {
+    siteId: '0b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f',
+    templateId: '1b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f',
+  },
+  deploySiteNow: { id: '0b6c1f9e-8a7d-4f3e-9c2b-1a2b3c4d5e6f' },
 };
 
 const HUGE = 'x'.repeat(1024 * 1024);
@@ -84,6 +92,12 @@ describe('createDispatcher()', () => {
     ],
     ['saveSettings', { ca: { preset: 'evil-ca' }, resolver: { kind: 'system' } }],
     ['openExternal', { url: HUGE }],
+    ['saveSite', { name: 'Shop', hosts: ['shop.example.com'], folder: 'relative/path' }],
+    ['saveSite', { name: 'Shop', hosts: [], folder: '/srv/x' }],
+    [
+      'saveSite',
+      { name: 'Shop', hosts: ['a.example.com'], folder: '/srv/x', postDeploy: 'nginx -s reload' },
+    ],
   ] as [InvokeMethod, unknown][])('refuses bad %s request #%#', async (method, payload) => {
     const handlers = spyHandlers();
     const result = await createDispatcher(handlers, createLogger([]))(
