@@ -316,7 +316,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       appendAudit(r, {
         at,
         outcome: 'succeeded',
-        message: `Certificate ${view.serial} issued by ${view.issuer}, valid until ${view.notAfter}`,
+        message: `Certificate ${view.serial} issued by ${view.issuer}, valid until ${view.notAfter.slice(0, 16).replace('T', ' ')} UTC`,
       });
     });
 

@@ -1,0 +1,7 @@
+import type { CertdeskApi } from '../../shared/contract.ts';
+
+declare global {
+  interface Window {
+    certdesk: CertdeskApi;
+  }
+}
