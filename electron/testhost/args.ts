@@ -5,10 +5,12 @@ export interface HostArgs {
   exportDir?: string;
   seedTemplates: number;
   recordIpc?: string;
+  /** Live checks connect here (e.g. 127.0.0.1) while SNI still names each host; tests only. */
+  liveCheckConnectHost?: string;
 }
 
 const USAGE =
-  'usage: npm run web -- [--port N] [--data-dir DIR] [--export-dir DIR] [--seed-templates N] [--record-ipc FILE]';
+  'usage: npm run web -- [--port N] [--data-dir DIR] [--export-dir DIR] [--seed-templates N] [--record-ipc FILE] [--live-check-connect-host HOST]';
 
 function intArg(name: string, text: string | undefined, max: number): number {
   const value = Number(text);
@@ -40,6 +42,9 @@ export function parseHostArgs(argv: string[]): HostArgs {
         break;
       case '--record-ipc':
         args.recordIpc = value;
+        break;
+      case '--live-check-connect-host':
+        args.liveCheckConnectHost = value;
         break;
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);

@@ -83,6 +83,7 @@ async function start(args: HostArgs): Promise<void> {
     logger,
     saveFile: saveIntoFolder(exportDir),
     openExternal: async () => false,
+    ...(args.liveCheckConnectHost ? { liveCheck: { connectHost: args.liveCheckConnectHost } } : {}),
   });
   const token = randomBytes(24).toString('hex');
   const expected = Buffer.from(token);
