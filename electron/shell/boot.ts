@@ -3,10 +3,21 @@
  * exercised with stand-ins. `bootCertdesk` does what must happen before `ready` (scheme,
  * data folder, single-instance lock); `startCertdesk` runs on `ready` and opens the core,
  * the protocol, the guards, the IPC handlers and the window, in that order, so no page can
- * load or call before every check is in place.
+ * load or call before every check is in place; then the tray, desktop notifications and the
+ * alert clock, so Certdesk keeps running and renewing with its window closed.
  */
 import { join } from 'node:path';
-import type { App, BrowserWindow, Dialog, IpcMain, Protocol, Session, Shell } from 'electron';
+import type {
+  App,
+  BrowserWindow,
+  Dialog,
+  IpcMain,
+  Menu,
+  PowerMonitor,
+  Protocol,
+  Session,
+  Shell,
+} from 'electron';
 import { isCertdeskError } from '../core/errors.ts';
 import type { Core, CoreOptions } from '../core/index.ts';
 import { createLogger, fileSink, type Logger } from '../core/log.ts';
@@ -17,9 +28,17 @@ import {
   installPermissionHandlers,
   openExternalSafely,
 } from './navigation.ts';
+import {
+  registerNotificationHandlers,
+  setNotificationIdentity,
+  startBackgroundClock,
+  type NotificationCtor,
+} from './notifications.ts';
 import { resolveDataDir } from './paths.ts';
 import { APP_SCHEME, createAppProtocolHandler, registerAppScheme } from './protocol.ts';
 import { createSaveFile } from './save-file.ts';
+import { createCertdeskTray, hideOnClose, type CertdeskTray, type TrayCtor } from './tray.ts';
+import type { NativeImageFactory } from './tray-icons.ts';
 import { createMainWindow, type BrowserWindowCtor } from './window.ts';
 
 /** The Electron modules the shell uses; main passes the real ones. */
@@ -35,6 +54,9 @@ export interface ShellElectron {
     | 'setPath'
     | 'getVersion'
     | 'requestSingleInstanceLock'
+    | 'getLoginItemSettings'
+    | 'setLoginItemSettings'
+    | 'setAppUserModelId'
   >;
   /** Registers the `app:` scheme before ready and serves it after. */
   protocol: Pick<Protocol, 'registerSchemesAsPrivileged' | 'handle'>;
@@ -53,6 +75,16 @@ export interface ShellElectron {
   shell: Pick<Shell, 'openExternal'>;
   /** Constructs the main window. */
   BrowserWindow: BrowserWindowCtor;
+  /** Constructs the one tray icon. */
+  Tray: TrayCtor;
+  /** Builds the tray menu. */
+  Menu: Pick<typeof Menu, 'buildFromTemplate'>;
+  /** Turns the drawn tray icons into images. */
+  nativeImage: NativeImageFactory;
+  /** Desktop notifications. */
+  Notification: NotificationCtor;
+  /** Read only after `ready`; its `resume` event triggers the catch-up after sleep. */
+  powerMonitor: Pick<PowerMonitor, 'on' | 'removeListener'>;
 }
 
 /** Everything the boot needs. */
@@ -69,6 +101,8 @@ export interface BootOptions {
   preloadPath: string;
   /** Absolute path of dist/renderer. */
   rendererDir: string;
+  /** The OS, deciding login items and tray clicks; process.platform when left out. */
+  platform?: NodeJS.Platform;
 }
 
 /** The log file inside a data folder. */
@@ -84,9 +118,8 @@ function stopWithMessage(electron: ShellElectron, message: string): void {
   electron.app.quit();
 }
 
-/** Brings the existing window forward when a second Certdesk is started. */
-function focusWindow(window: BrowserWindow | null): void {
-  if (!window || window.isDestroyed()) return;
+/** Brings the existing window forward (also when hidden in the tray). */
+function focusWindow(window: BrowserWindow): void {
   if (window.isMinimized()) window.restore();
   window.show();
   window.focus();
@@ -100,6 +133,37 @@ export interface ShellState {
   core: Core | null;
   /** True once the core closed on quit. */
   coreClosed: boolean;
+  /** True from `before-quit` on: closing the window then really closes it. */
+  quitting: boolean;
+  /** The tray, null before start-up finished or when the desktop refused one. */
+  tray: CertdeskTray | null;
+}
+
+/** Creates the main window; closing it hides it in the tray while the tray exists. */
+function openMainWindow(options: BootOptions, state: ShellState, log: Logger): BrowserWindow {
+  const window = createMainWindow(options.electron.BrowserWindow, {
+    preloadPath: options.preloadPath,
+    logger: log,
+  });
+  state.window = window;
+  window.on('closed', () => {
+    if (state.window === window) state.window = null;
+  });
+  // Windows ends the session without `before-quit`; let the window close then.
+  window.on('session-end', () => {
+    state.quitting = true;
+  });
+  hideOnClose(window, () => !state.quitting && state.tray !== null);
+  return window;
+}
+
+/**
+ * Shows the main window: a second start, the tray, a notification click, the macOS dock.
+ * Recreates it when it was destroyed; does nothing before the core opened or while quitting.
+ */
+function showMainWindow(options: BootOptions, state: ShellState, log: Logger): void {
+  if (state.window && !state.window.isDestroyed()) focusWindow(state.window);
+  else if (state.core && !state.quitting) openMainWindow(options, state, log);
 }
 
 /** Closes the store before the process exits, so the last write and the lock are released. */
@@ -179,15 +243,54 @@ export async function startCertdesk(
   const dispatch = createDispatcher(core.handlers, root.child('rpc'));
   registerIpcHandlers(electron.ipcMain, dispatch, createSenderCheck(getWindow), root.child('ipc'));
 
-  state.window = createMainWindow(electron.BrowserWindow, {
-    preloadPath: options.preloadPath,
-    logger: log,
-  });
-  state.window.on('closed', () => {
-    state.window = null;
-  });
+  openMainWindow(options, state, log);
   forwardCoreEvents(core.events, getWindow);
+  startInTray(options, core, state, root);
   log.info('Certdesk started', { dataDir });
+}
+
+/** The tray (or null when the desktop refuses one: the app then quits with its window). */
+function createTrayOrNull(options: BootOptions, core: Core, show: () => void, log: Logger) {
+  const { electron } = options;
+  try {
+    return createCertdeskTray({
+      ...electron,
+      notifier: core.notifier,
+      engine: core.engine,
+      openWindow: show,
+      platform: options.platform ?? process.platform,
+      log,
+    });
+  } catch (error) {
+    log.warn('no tray icon; Certdesk quits when its window closes', { error: String(error) });
+    return null;
+  }
+}
+
+/** Tray, desktop notifications and the alert clock; all stop when the app quits. */
+function startInTray(options: BootOptions, core: Core, state: ShellState, root: Logger): void {
+  const { app } = options.electron;
+  const log = root.child('tray');
+  const show = () => showMainWindow(options, state, log);
+  state.tray = createTrayOrNull(options, core, show, log);
+  setNotificationIdentity(app, options.platform ?? process.platform);
+  const stopNotifications = registerNotificationHandlers({
+    Notification: options.electron.Notification,
+    notifier: core.notifier,
+    openWindow: show,
+    log: root.child('notifications'),
+  });
+  const stopClock = startBackgroundClock({
+    powerMonitor: options.electron.powerMonitor,
+    engine: core.engine,
+    notifier: core.notifier,
+    log: root.child('notifications'),
+  });
+  app.on('activate', show);
+  app.on('will-quit', () => {
+    stopClock();
+    stopNotifications();
+  });
 }
 
 /**
@@ -222,14 +325,25 @@ export function bootCertdesk(
     return null;
   }
 
-  const state: ShellState = { window: null, core: null, coreClosed: false };
+  const state: ShellState = {
+    window: null,
+    core: null,
+    coreClosed: false,
+    quitting: false,
+    tray: null,
+  };
   const root = createLogger([fileSink(logFilePath(dataDir))]);
   const log = root.child('shell');
-  app.on('second-instance', () => focusWindow(state.window));
+  app.on('second-instance', () => showMainWindow(options, state, log));
   installNavigationGuards(app, root.child('navigation'));
-  // TODO: quitting with the last window goes away when the tray arrives (a later issue keeps
-  // Certdesk running in the tray so renewals happen with the window closed).
-  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    state.quitting = true;
+  });
+  // With a tray the window only hides, so this fires only when there is no tray (the desktop
+  // refused one, or start-up stopped before it): then closing the window quits.
+  app.on('window-all-closed', () => {
+    if (!state.tray) app.quit();
+  });
 
   const ready = app.whenReady().then(() => startCertdesk(options, dataDir, root, state));
   ready.catch((error: unknown) => {

@@ -6,10 +6,16 @@
  */
 import { vi } from 'vitest';
 import type {
+  AddRepresentationOptions,
   App,
   BrowserWindow,
+  CreateFromBufferOptions,
   IpcMain,
   IpcMainInvokeEvent,
+  MenuItemConstructorOptions,
+  NativeImage,
+  NotificationConstructorOptions,
+  Settings,
   WebContents,
   WebFrameMain,
 } from 'electron';
@@ -77,6 +83,7 @@ export class FakeBrowserWindow extends FakeEmitter {
   readonly webContents = new FakeWebContents();
   readonly loadURL = vi.fn(async (_url: string) => undefined);
   readonly show = vi.fn();
+  readonly hide = vi.fn();
   readonly focus = vi.fn();
   readonly restore = vi.fn();
   destroyed = false;
@@ -93,6 +100,19 @@ export class FakeBrowserWindow extends FakeEmitter {
 
   isMinimized(): boolean {
     return this.minimized;
+  }
+
+  /**
+   * Asks the window to close as the title bar's close button does: `close` first, and unless
+   * a listener prevented it, `closed` and the window is destroyed. Returns whether it closed.
+   */
+  requestClose(): boolean {
+    let prevented = false;
+    this.emit('close', { preventDefault: () => (prevented = true) });
+    if (prevented) return false;
+    this.destroyed = true;
+    this.emit('closed');
+    return true;
   }
 }
 
@@ -140,6 +160,12 @@ export class FakeApp extends FakeEmitter {
   });
   gotLock = true;
   readonly requestSingleInstanceLock = vi.fn(() => this.gotLock);
+  /** The login item as the OS would keep it. */
+  openAtLogin = false;
+  readonly setLoginItemSettings = vi.fn((settings: Settings) => {
+    this.openAtLogin = settings.openAtLogin ?? false;
+  });
+  readonly setAppUserModelId = vi.fn();
   private markReady: () => void = () => undefined;
   private readonly ready = new Promise<void>((resolve) => {
     this.markReady = resolve;
@@ -151,6 +177,10 @@ export class FakeApp extends FakeEmitter {
 
   getVersion(): string {
     return '0.1.0-test';
+  }
+
+  getLoginItemSettings(): { openAtLogin: boolean } {
+    return { openAtLogin: this.openAtLogin };
   }
 
   whenReady(): Promise<void> {
@@ -170,4 +200,87 @@ export class FakeApp extends FakeEmitter {
 /** A contents object as `web-contents-created` passes it. */
 export function asWebContents(contents: FakeWebContents): WebContents {
   return contents as unknown as WebContents;
+}
+
+/** A nativeImage stand-in: keeps the PNG of every representation it was given. */
+export class FakeNativeImage {
+  readonly representations: { scaleFactor: number; buffer: Buffer }[] = [];
+
+  static createFromBuffer(buffer: Buffer, options?: CreateFromBufferOptions): NativeImage {
+    const image = new FakeNativeImage();
+    image.representations.push({ scaleFactor: options?.scaleFactor ?? 1, buffer });
+    return image as unknown as NativeImage;
+  }
+
+  addRepresentation(options: AddRepresentationOptions): void {
+    if (!options.buffer) throw new Error('the stand-in only takes PNG buffers');
+    this.representations.push({ scaleFactor: options.scaleFactor ?? 1, buffer: options.buffer });
+  }
+}
+
+/** A built menu: the template it came from, so tests can read labels and click items. */
+export class FakeMenu {
+  constructor(readonly items: MenuItemConstructorOptions[]) {}
+
+  static buildFromTemplate(template: MenuItemConstructorOptions[]): FakeMenu {
+    return new FakeMenu(template);
+  }
+
+  /** The labels, separators as '---'. */
+  labels(): string[] {
+    return this.items.map((item) => (item.type === 'separator' ? '---' : (item.label ?? '')));
+  }
+
+  /** Clicks the item labelled `label` as Electron would, flipping a checkbox first. */
+  click(label: string): void {
+    const item = this.items.find((i) => i.label === label);
+    if (!item?.click) throw new Error(`no clickable item '${label}'`);
+    const checked = item.type === 'checkbox' ? !item.checked : item.checked;
+    item.click({ ...item, checked } as never, undefined, {} as never);
+  }
+}
+
+/** A Tray stand-in recording its image, tooltip and menu. */
+export class FakeTray extends FakeEmitter {
+  static created: FakeTray[] = [];
+  toolTip = '';
+  menu: FakeMenu | null = null;
+  destroyed = false;
+
+  constructor(public image: FakeNativeImage) {
+    super();
+    FakeTray.created.push(this);
+  }
+
+  setImage(image: FakeNativeImage): void {
+    this.image = image;
+  }
+
+  setToolTip(toolTip: string): void {
+    this.toolTip = toolTip;
+  }
+
+  setContextMenu(menu: FakeMenu | null): void {
+    this.menu = menu;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+/** A Notification stand-in; `supported` is what isSupported() answers. */
+export class FakeNotification extends FakeEmitter {
+  static created: FakeNotification[] = [];
+  static supported = true;
+  readonly show = vi.fn();
+
+  constructor(readonly options: NotificationConstructorOptions) {
+    super();
+    FakeNotification.created.push(this);
+  }
+
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
 }

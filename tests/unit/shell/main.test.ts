@@ -39,6 +39,11 @@ vi.mock('electron', async () => {
     },
     dialog: { showSaveDialog: vi.fn(), showErrorBox: vi.fn() },
     shell: { openExternal: vi.fn() },
+    Tray: fakes.FakeTray,
+    Menu: fakes.FakeMenu,
+    nativeImage: fakes.FakeNativeImage,
+    Notification: fakes.FakeNotification,
+    powerMonitor: new fakes.FakeEmitter(),
   };
   shared.electron = electron;
   return electron;
@@ -51,16 +56,20 @@ afterAll(() => rmSync(shared.userData, { recursive: true, force: true }));
 describe('electron/main.ts', () => {
   it('boots with the real module names: scheme first, then core, protocol, IPC and window on ready', async () => {
     const { createCoreEvents } = await import('../../../electron/core/events.ts');
+    const { createNotifier } = await import('../../../electron/core/notify/notifier.ts');
     shared.openCore.mockImplementation(
       async () =>
         ({
           handlers: {},
           events: createCoreEvents(),
+          notifier: createNotifier({ list: () => [], now: () => new Date() }),
+          engine: { wake: () => undefined, renewDueNow: () => undefined },
           close: async () => undefined,
         }) as never,
     );
-    const { FakeBrowserWindow } = await import('./electron-fakes.ts');
+    const { FakeBrowserWindow, FakeTray } = await import('./electron-fakes.ts');
     FakeBrowserWindow.created = [];
+    FakeTray.created = [];
 
     const { certdesk } = await import('../../../electron/main.ts');
     const { app, ipcMain, protocol } = shared.electron;
@@ -80,5 +89,7 @@ describe('electron/main.ts', () => {
     const prefs = (window?.options as { webPreferences: { preload: string } }).webPreferences;
     expect(prefs.preload).toMatch(/[/\\]preload\.cjs$/);
     expect(window?.loadURL).toHaveBeenCalledWith('app://certdesk/index.html');
+    expect(FakeTray.created).toHaveLength(1);
+    expect(FakeTray.created[0]?.toolTip).toBe('Certdesk: all certificates are fine');
   });
 });
