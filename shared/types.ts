@@ -117,6 +117,11 @@ export interface TemplateView {
   nextCheckAt?: string;
   /** With a latest certificate: when it will be renewed, and why then. */
   renewalPlan?: RenewalView;
+  /**
+   * With a latest certificate: a challenge record that no longer resolves as expected (found by
+   * the daily re-check), which would make the next renewal fail.
+   */
+  cnameWarning?: string;
 }
 
 /** When and why the latest certificate is renewed (ARI window, share of lifetime, ...). */

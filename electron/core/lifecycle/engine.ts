@@ -42,6 +42,8 @@ const CAA_IDENTITIES: Record<string, string[]> = {
 
 /** At most this many issuance attempts talk to the CA at once. */
 const MAX_CONCURRENT_ATTEMPTS = 4;
+/** Issued templates have their challenge records re-checked this often. */
+const CNAME_RECHECK_MS = 24 * 3_600_000;
 /** At most this many templates have their challenge records checked at once. */
 const MAX_CONCURRENT_CHECKS = 8;
 /** Start-up spacing of overdue CNAME checks, and the longest spread. */
@@ -94,6 +96,8 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   const schedulerClock: Clock = clock ?? { ...systemClock, now: () => now().getTime() };
   const running = new Map<string, Promise<void>>();
   let stopping = false;
+  /** When each issued template's challenge records were last re-checked (memory only). */
+  const cnameCheckedAt = new Map<string, number>();
   const attemptSlot = limiter(MAX_CONCURRENT_ATTEMPTS);
   const checkSlot = limiter(MAX_CONCURRENT_CHECKS);
   const scheduler = new Scheduler((ids) => {
@@ -217,6 +221,48 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     return false;
   }
 
+  /** When a template with a certificate next needs the engine: renewal, ARI or CNAME re-check. */
+  function nextIssuedAction(record: TemplateRecord): number {
+    const decision = renewalDecision(record, now());
+    if (!decision) return Infinity;
+    const recheck = decision.recheckAriAt?.getTime() ?? Infinity;
+    const cname = (cnameCheckedAt.get(record.id) ?? 0) + CNAME_RECHECK_MS;
+    return Math.min(decision.at.getTime(), recheck, cname);
+  }
+
+  /**
+   * Once a day, checks that the challenge records of an issued template still resolve: a
+   * CNAME removed or changed by someone would make the next renewal fail, and the
+   * administrator should hear about it while there is time.
+   */
+  async function recheckChallengeRecords(record: TemplateRecord): Promise<void> {
+    if (now().getTime() - (cnameCheckedAt.get(record.id) ?? 0) < CNAME_RECHECK_MS) return;
+    cnameCheckedAt.set(record.id, now().getTime());
+    const settings = ctx.settings();
+    const problems: string[] = [];
+    for (const challengeRecord of record.challengeRecords) {
+      const finding = await checkSlot(() =>
+        checkChallengeRecord(challengeRecord, {
+          resolver: settings.resolver,
+          identifiers: identifiersOf(record),
+        }),
+      );
+      if (finding.kind !== 'ok' && finding.kind !== 'dns-error')
+        problems.push(describeFinding(finding));
+    }
+    const warning = problems.length ? problems.join(' ') : undefined;
+    if (warning === record.cnameWarning) return;
+    await records.change(record.id, (r) => {
+      if (warning) r.cnameWarning = warning;
+      else delete r.cnameWarning;
+    });
+    log[warning ? 'warn' : 'info']('challenge records re-checked', {
+      templateId: record.id,
+      name: record.commonName,
+      problem: warning,
+    });
+  }
+
   /** For a template with a latest certificate: resume, clean up, or renew when due. */
   async function renewIfDue(id: string, force = false): Promise<void> {
     let record = records.find(id) as TemplateRecord;
@@ -227,6 +273,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       await finishCleanup(id)();
     }
     await refreshAri(record, ctx.settings().ca.directoryUrl, now(), records, log);
+    await recheckChallengeRecords(records.find(id) as TemplateRecord);
     record = records.find(id) as TemplateRecord;
     const decision = renewalDecision(record, now());
     if (!decision) return;
@@ -235,7 +282,10 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     const forced = force && Boolean(record.failure) && !rateLimited;
     if (decision.at.getTime() > now().getTime() && !forced) {
       await savePlan(record, decision, records);
-      scheduler.schedule(id, Math.min(decision.at.getTime(), recheck));
+      scheduler.schedule(
+        id,
+        Math.min(nextIssuedAction(record), Math.max(recheck, now().getTime() + 60_000)),
+      );
       return;
     }
     log.info('renewal due', {
@@ -463,21 +513,24 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   return {
     start() {
       const nowMs = now().getTime();
-      const waiting = ctx.records.all().filter((t) => !t.attempt && t.status === 'pending');
-      // Checks that came due while Certdesk was closed are spread over a few minutes, so a
-      // large inventory does not send thousands of DNS queries in the first second.
-      const spreadMs = Math.min(waiting.length * STARTUP_SPACING_MS, MAX_STARTUP_SPREAD_MS);
-      waiting.forEach((t, i) =>
-        scheduler.schedule(
-          t.id,
-          nowMs + (waiting.length > 1 ? (i / waiting.length) * spreadMs : 0),
-        ),
-      );
+      const overdue: string[] = [];
       for (const t of ctx.records.all()) {
         if (t.attempt) scheduler.schedule(t.id, nowMs);
+        else if (t.status === 'pending') overdue.push(t.id);
         else if (t.status === 'failed' && t.failure?.nextAttemptAt)
           scheduler.schedule(t.id, Date.parse(t.failure.nextAttemptAt));
+        else if (t.status === 'issued') {
+          const at = nextIssuedAction(t);
+          if (at <= nowMs) overdue.push(t.id);
+          else scheduler.schedule(t.id, at);
+        }
       }
+      // Work that came due while Certdesk was closed is spread over a few minutes, so a large
+      // inventory does not send thousands of DNS queries in the first second.
+      const spreadMs = Math.min(overdue.length * STARTUP_SPACING_MS, MAX_STARTUP_SPREAD_MS);
+      overdue.forEach((id, i) =>
+        scheduler.schedule(id, nowMs + (overdue.length > 1 ? (i / overdue.length) * spreadMs : 0)),
+      );
     },
     async checkNow(id) {
       const record = records.find(id);

@@ -47,6 +47,7 @@ export function toTemplateView(record: TemplateRecord, memo?: CheckMemo): Templa
     'failure',
     'nextCheckAt',
     'renewalPlan',
+    'cnameWarning',
   ] as const) {
     if (record[key] !== undefined) (view as unknown as Record<string, unknown>)[key] = record[key];
   }

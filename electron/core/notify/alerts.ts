@@ -91,12 +91,13 @@ export function traySummary(templates: readonly TemplateView[], now: Date): Tray
         label: `${name}: ${expiry >= 2 ? 'expires soon' : 'Unable to Generate'}`,
         state: 'failing',
       });
-    } else if (t.status === 'failed' || t.failure || expiry >= 0) {
-      items.push({
-        templateId: t.id,
-        label: `${name}: ${t.failure ? 'retrying' : 'renewal due'}`,
-        state: 'attention',
-      });
+    } else if (t.status === 'failed' || t.failure || expiry >= 0 || t.cnameWarning) {
+      const why = t.failure
+        ? 'retrying'
+        : t.cnameWarning
+          ? 'challenge record changed'
+          : 'renewal due';
+      items.push({ templateId: t.id, label: `${name}: ${why}`, state: 'attention' });
     }
   }
   items.sort((a, b) =>

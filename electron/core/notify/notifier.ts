@@ -40,6 +40,16 @@ export function changeAlert(before: TemplateView | undefined, after: TemplateVie
       body: `New certificate ${serial}, valid until ${when(after.latestCertificate?.notAfter)}.`,
     };
   }
+  if (after.cnameWarning && after.cnameWarning !== before?.cnameWarning) {
+    return {
+      key: `cname:${after.id}:${after.cnameWarning}`,
+      kind: 'cname-changed',
+      templateId: after.id,
+      level: 'warning',
+      title: `${name}: challenge record changed`,
+      body: `${after.cnameWarning} The next renewal will fail until it is fixed.`,
+    };
+  }
   const failure = after.failure;
   if (after.latestCertificate && failure && failure.at !== before?.failure?.at) {
     return {

@@ -260,6 +260,34 @@ describe('issuance through CNAME delegation', () => {
     await expectIssued(view);
   });
 
+  it('notices within a day when the CNAME of an issued template is removed', async () => {
+    const view = await create('gone.example.test');
+    await delegate(view);
+    await value('checkTemplateNow', { id: view.id });
+    await expectIssued(view);
+    await bind.removeCustomerRecord(view.challengeRecords[0]?.name ?? '', 'CNAME');
+    const warned = new Promise<TemplateView>((resolve) => {
+      const stop = core.events.on((event) => {
+        if (
+          event.name === 'templateChanged' &&
+          event.payload.id === view.id &&
+          event.payload.cnameWarning
+        ) {
+          stop();
+          resolve(event.payload);
+        }
+      });
+    });
+    clockOffset += 25 * 3_600_000; // the daily re-check is due
+    core.engine.wake();
+    const changed = await warned;
+    expect(changed.status).toBe('issued');
+    expect(changed.cnameWarning).toContain(view.challengeRecords[0]?.name ?? '?');
+    expect(core.notifier.tray().items.map((i) => i.label)).toContain(
+      'gone.example.test: challenge record changed',
+    );
+  });
+
   it('takes the CA refusing a name to Unable to Generate with no automatic retry', async () => {
     const view = await create('blocked.example.test');
     await delegate(view);

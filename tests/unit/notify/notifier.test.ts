@@ -97,3 +97,24 @@ describe('createNotifier()', () => {
     expect(notifier.tray().state).toBe('ok');
   });
 });
+
+describe('challenge record changes', () => {
+  it('warns once when a challenge record of an issued template stops resolving, and marks the tray', () => {
+    const { notifier, alerts } = setup([issued('S1', T0, 90 * DAY)]);
+    const warning =
+      'Create _acme-challenge.shop.example.com CNAME k1.validation.example. at your DNS provider.';
+    notifier.handle({
+      name: 'templateChanged',
+      payload: issued('S1', T0, 90 * DAY, { cnameWarning: warning }),
+    });
+    notifier.handle({
+      name: 'templateChanged',
+      payload: issued('S1', T0, 90 * DAY, { cnameWarning: warning }),
+    });
+    expect(alerts.flat()).toEqual([
+      expect.objectContaining({ kind: 'cname-changed', level: 'warning' }),
+    ]);
+    expect(alerts.flat()[0]?.body).toMatch(/next renewal will fail/);
+    expect(notifier.tray().items[0]?.label).toBe('shop.example.com: challenge record changed');
+  });
+});

@@ -56,7 +56,10 @@ describe('createKeytarStore()', () => {
           ),
       }),
     });
-    const error = await store.set('a', secret).catch((e: unknown) => e as Error);
+    const error = (await store.set('a', secret).then(
+      () => new Error('stored'),
+      (e: unknown) => e,
+    )) as Error;
     expect(error).toMatchObject({ code: 'keychain-unavailable' });
     expect(
       JSON.stringify({ message: error.message, detail: (error as { detail?: string }).detail }),
