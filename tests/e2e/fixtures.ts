@@ -20,6 +20,11 @@ import { startPebble, type PebbleRig } from '../rig/pebble.ts';
 export interface HostOptions {
   /** Templates written into the store before the host starts. */
   seedTemplates: number;
+  /**
+   * Where a site's live checks connect (e.g. 127.0.0.1) while SNI still names each host, so a
+   * local TLS server can stand in for a site's hosts; unset, they connect to the hosts.
+   */
+  liveCheckConnectHost?: string;
 }
 
 export interface TestHost {
@@ -51,6 +56,8 @@ async function startHost(dir: string, options: HostOptions): Promise<TestHost> {
     ipcLog,
   ];
   if (options.seedTemplates > 0) args.push('--seed-templates', String(options.seedTemplates));
+  if (options.liveCheckConnectHost)
+    args.push('--live-check-connect-host', options.liveCheckConnectHost);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,10 +1,10 @@
 /**
  * What specs do in the UI the way an administrator would, selecting by role and label: create
  * a template through its dialog, read the challenge records a dialog shows, find a template's
- * row, and reveal a status label's actions.
+ * row, reveal a status label's actions, switch tabs, and issue a certificate end to end.
  */
 import type { Locator, Page } from '@playwright/test';
-import { expect } from './fixtures.ts';
+import { expect, type Rig } from './fixtures.ts';
 
 /** One row of a challenge records table as the administrator reads it. */
 export interface ShownRecord {
@@ -99,4 +99,30 @@ export async function statusAction(row: Locator, action: string): Promise<void> 
   const button = row.getByRole('button', { name: action, exact: true });
   await expect(button).toBeVisible();
   await button.click();
+}
+
+/** Selects a tab of Certificate Management by its label. */
+export async function openTab(page: Page, label: string): Promise<void> {
+  const tab = page.getByRole('tab', { name: label, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+}
+
+/**
+ * Issues a certificate the way an administrator does: Create Certificate Template in the UI,
+ * the DNS team creates each CNAME in BIND with the values the dialog showed, then Check now on
+ * the row, until the row shows Latest Certificate.
+ */
+export async function issueInUi(
+  page: Page,
+  rig: Rig,
+  commonName: string,
+  altNames: string[] = [],
+): Promise<void> {
+  const records = await createTemplate(page, commonName, altNames);
+  for (const record of records)
+    await rig.bind.addCustomerRecord(record.name, 'CNAME', `${record.value}.`);
+  const row = templateRow(page, commonName);
+  await statusAction(row, 'Check now');
+  await expect(statusLabel(row)).toHaveText('Latest Certificate', { timeout: 90_000 });
 }

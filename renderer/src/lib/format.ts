@@ -9,6 +9,7 @@ import {
   STATUS_LABELS,
   STEP_LABELS,
   type FailureView,
+  type RenewalView,
   type TemplateView,
 } from '../../../shared/types.ts';
 
@@ -48,6 +49,36 @@ export function daysUntil(iso: string, now: Date = new Date()): number {
 export function daysLeft(iso: string, now: Date = new Date()): string {
   const days = daysUntil(iso, now);
   return days < 0 ? 'expired' : days === 1 ? '1 day left' : `${days} days left`;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * What is left until `iso`, for lifetimes of days as well as years: `1825 days left` from two
+ * days on, `31 hours left` below that, `12 minutes left` in the last hour, `Expired` once past.
+ */
+export function timeLeft(iso: string, now: Date = new Date()): string {
+  const ms = new Date(iso).getTime() - now.getTime();
+  if (!(ms > 0)) return 'Expired';
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} left`;
+  if (ms >= 2 * DAY_MS) return plural(Math.floor(ms / DAY_MS), 'day');
+  if (ms >= HOUR_MS) return plural(Math.floor(ms / HOUR_MS), 'hour');
+  return plural(Math.max(1, Math.floor(ms / 60_000)), 'minute');
+}
+
+/** Why a renewal is due when it is, in words; the plan's own detail gives the figures. */
+export const RENEWAL_REASON_WORDS: Record<RenewalView['reason'], string> = {
+  'ari-window': "inside the CA's renewal window (ARI)",
+  'ari-window-passed': "the CA's renewal window (ARI) has passed",
+  'lifetime-share': 'two thirds of the lifetime have passed',
+  emergency: 'little lifetime is left',
+  backoff: 'trying again after a failed renewal',
+};
+
+/** `Renews on Mar 3, 2026, 4:49 PM — two thirds of the lifetime have passed: <detail>`. */
+export function renewalSentence(plan: RenewalView): string {
+  return `Renews on ${formatDateTime(plan.dueAt)} — ${RENEWAL_REASON_WORDS[plan.reason]}: ${plan.detail}`;
 }
 
 const timestampFormat = new Intl.DateTimeFormat('en', {
