@@ -62,6 +62,7 @@ const templateShape = v.strictObject({
   locality: v.optional(text(300)),
   organization: v.optional(text(300)),
   keyType: v.picklist(KEY_TYPES),
+  reuseKey: v.optional(v.boolean()),
 });
 
 function reportIssues(issues: FieldIssue[], addIssue: (info: { message: string }) => void): void {
@@ -85,6 +86,7 @@ const settingsShape = v.strictObject({
     email: v.optional(text(254)),
     eabKeyId: v.optional(text(256)),
     eabHmacKey: v.optional(text(1024)),
+    profile: v.optional(text(64)),
   }),
   dns: v.optional(
     v.variant('kind', [

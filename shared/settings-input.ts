@@ -16,6 +16,8 @@ export interface SettingsInput {
     eabKeyId?: string;
     /** New EAB HMAC key (base64url); omit to keep the stored one. */
     eabHmacKey?: string;
+    /** ACME profile name; empty for the CA's default. */
+    profile?: string;
   };
   dns?:
     | {
@@ -67,6 +69,12 @@ function checkCa(ca: SettingsInput['ca'], hasStoredEab: boolean, issues: FieldIs
   }
   if (ca.email && !EMAIL.test(ca.email.trim())) {
     issues.push({ field: 'ca.email', message: 'Account e-mail is not an e-mail address' });
+  }
+  if (ca.profile?.trim() && !/^[A-Za-z0-9._-]{1,64}$/.test(ca.profile.trim())) {
+    issues.push({
+      field: 'ca.profile',
+      message: 'ACME profile must be a profile name such as tlsserver or shortlived',
+    });
   }
   if (ca.eabHmacKey && !BASE64URL.test(ca.eabHmacKey.trim())) {
     issues.push({ field: 'ca.eabHmacKey', message: 'EAB HMAC key must be base64url text' });

@@ -62,6 +62,12 @@ export interface CaSettings {
   eabKeyId?: string;
   /** True when an EAB HMAC key is in the keychain. */
   eabHmacKeyStored: boolean;
+  /**
+   * ACME certificate profile to order (draft-aaron-acme-profiles), such as Let's Encrypt's
+   * `tlsserver` or `shortlived`; absent for the CA's default. Renewals keep the profile their
+   * certificate was ordered with.
+   */
+  profile?: string;
 }
 
 export interface Rfc2136Settings {

@@ -26,6 +26,8 @@ export interface TemplateInput {
   locality?: string;
   organization?: string;
   keyType: KeyType;
+  /** Keep the same private key across renewals; by default every renewal gets a new key. */
+  reuseKey?: boolean;
 }
 
 /** A template request after normalization: A-labels, no duplicates, trimmed fields. */
@@ -36,6 +38,8 @@ export interface NormalizedTemplate {
   locality?: string;
   organization?: string;
   keyType: KeyType;
+  /** Present (true) only when the administrator chose to keep the key across renewals. */
+  reuseKey?: true;
 }
 
 /** One refusal: which field, and why, in a sentence. */
@@ -155,5 +159,6 @@ export function normalizeTemplateInput(input: TemplateInput): TemplateInputResul
   if (locality) value.locality = locality;
   const organization = input.organization?.trim();
   if (organization) value.organization = organization;
+  if (input.reuseKey) value.reuseKey = true;
   return { ok: true, value };
 }

@@ -83,6 +83,8 @@ export interface CertificateView {
   notAfter: string;
   fingerprintSha256: string;
   keyType: KeyType;
+  /** The ACME profile the certificate was ordered with, if any. */
+  profile?: string;
 }
 
 /** Why the last attempt failed, in words an administrator can act on. */
@@ -106,6 +108,8 @@ export interface TemplateView {
   locality?: string;
   organization?: string;
   keyType: KeyType;
+  /** Renewals keep the same private key (an option; by default each renewal gets a new key). */
+  reuseKey?: boolean;
   createdAt: string;
   status: TemplateStatus;
   /** The step in progress while Pending Verification. */

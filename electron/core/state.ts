@@ -151,6 +151,8 @@ export interface IssuanceAttempt {
   step: LifecycleStep;
   keyRef?: string;
   orderUrl?: string;
+  /** The ACME profile the order was created with. */
+  profile?: string;
   /** TXT values this attempt published (or is about to): removed on every path. */
   published: { fqdn: string; value: string }[];
 }

@@ -76,6 +76,19 @@ export async function startAttempt(ctx: IssuanceContext, record: TemplateRecord)
       published: leftover,
     };
   });
+  const reused = record.reuseKey ? await reusableKey(ctx, record) : null;
+  if (reused) {
+    await enter(
+      ctx,
+      record.id,
+      'generating-key',
+      'Reusing the private key of the latest certificate',
+    );
+    await ctx.records.change(record.id, (r) => {
+      if (r.attempt) r.attempt.keyRef = reused;
+    });
+    return;
+  }
   await enter(ctx, record.id, 'generating-key', `Generating a ${record.keyType} key`);
   const keyRef = `template:${record.id}:key:${attemptId}`;
   await ctx.secrets.set(keyRef, await generateKeyPemAsync(record.keyType));
@@ -83,6 +96,22 @@ export async function startAttempt(ctx: IssuanceContext, record: TemplateRecord)
     if (r.attempt) r.attempt.keyRef = keyRef;
     if (!r.secretRefs.includes(keyRef)) r.secretRefs.push(keyRef);
   });
+}
+
+/** The latest certificate's key, when the template keeps its key and the keychain still has it. */
+async function reusableKey(ctx: IssuanceContext, record: TemplateRecord): Promise<string | null> {
+  const latest = record.certificates[record.certificates.length - 1];
+  if (!latest || latest.keyType !== record.keyType) return null;
+  return (await ctx.secrets.get(latest.keyRef)) ? latest.keyRef : null;
+}
+
+/**
+ * The ACME profile to order: a renewal keeps the profile its certificate was ordered with;
+ * a first certificate uses the one chosen in Settings.
+ */
+function profileFor(ctx: IssuanceContext, record: TemplateRecord): string | undefined {
+  const latest = record.certificates[record.certificates.length - 1];
+  return latest ? latest.profile : ctx.settings().ca.profile;
 }
 
 async function keyOf(ctx: IssuanceContext, record: TemplateRecord): Promise<string> {
@@ -221,6 +250,7 @@ async function storeCertificate(
     chainPem,
     keyRef: record.attempt?.keyRef as string,
     orderUrl,
+    ...(record.attempt?.profile ? { profile: record.attempt.profile } : {}),
   };
   await enter(ctx, id, 'storing', `Storing certificate ${certificate.serial}`);
   await ctx.records.change(id, (r) => {
@@ -243,12 +273,22 @@ export async function continueAttempt(ctx: IssuanceContext, id: string): Promise
     // exempts it from rate limits at Let's Encrypt; createRenewalOrder retries without it once
     // when the CA says that certificate was already replaced.
     const replaces = record.renewal?.ariOffered ? record.renewal.certId : undefined;
+    const profile = profileFor(ctx, record);
+    const options = { ...(profile ? { profile } : {}) };
     const created = replaces
-      ? (await createRenewalOrder(session, identifiersOf(record), { replaces, logger: ctx.log }))
-          .order
-      : await session.createOrder(identifiersOf(record));
+      ? (
+          await createRenewalOrder(session, identifiersOf(record), {
+            ...options,
+            replaces,
+            logger: ctx.log,
+          })
+        ).order
+      : await session.createOrder(identifiersOf(record), options);
     await ctx.records.change(id, (r) => {
-      if (r.attempt) r.attempt.orderUrl = created.url;
+      if (r.attempt) {
+        r.attempt.orderUrl = created.url;
+        if (profile) r.attempt.profile = profile;
+      }
     });
     ctx.log.info('order created', { templateId: id, orderUrl: created.url });
     record = ctx.records.find(id) as TemplateRecord;

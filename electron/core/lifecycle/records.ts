@@ -39,6 +39,7 @@ export function toTemplateView(record: TemplateRecord, memo?: CheckMemo): Templa
     challengeRecords: record.challengeRecords,
   };
   for (const key of [
+    'reuseKey',
     'country',
     'locality',
     'organization',

@@ -49,6 +49,8 @@ function buildSettings(
   if (email) next.ca.email = email;
   const keyId = input.ca.eabKeyId?.trim();
   if (keyId) next.ca.eabKeyId = keyId;
+  const profile = input.ca.profile?.trim();
+  if (profile) next.ca.profile = profile;
   if (input.dns?.kind === 'rfc2136') {
     const zone = parseDnsName(input.dns.zone);
     next.dns = {

@@ -33,6 +33,7 @@ export class SettingsState {
   eabKeyId = $state('');
   eabHmacKey = $state('');
   eabStored = $state(false);
+  profile = $state('');
   dnsKind = $state<DnsKind>('none');
   server = $state('');
   port = $state('53');
@@ -64,6 +65,7 @@ export class SettingsState {
       email: optional(this.email),
       eabKeyId: this.showsEab ? optional(this.eabKeyId) : undefined,
       eabHmacKey: this.showsEab ? optional(this.eabHmacKey) : undefined,
+      profile: optional(this.profile),
     },
     dns: this.#dnsInput(),
     resolver:
@@ -100,6 +102,7 @@ export class SettingsState {
     this.eabKeyId = ca.eabKeyId ?? '';
     this.eabHmacKey = '';
     this.eabStored = ca.eabHmacKeyStored;
+    this.profile = ca.profile ?? '';
     this.dnsKind = dns?.kind ?? 'none';
     if (dns?.kind === 'rfc2136') {
       ({ server: this.server, zone: this.zone, keyName: this.keyName } = dns);

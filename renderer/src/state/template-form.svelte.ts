@@ -22,6 +22,7 @@ export class TemplateFormState {
   locality = $state('');
   organization = $state('');
   keyType = $state<KeyType>('ecdsa-p256');
+  reuseKey = $state(false);
 
   /** The request as main receives it: plain values, no reactive proxies. */
   readonly input: TemplateInput = $derived({
@@ -31,6 +32,7 @@ export class TemplateFormState {
     locality: optional(this.locality),
     organization: optional(this.organization),
     keyType: this.keyType,
+    ...(this.reuseKey ? { reuseKey: true } : {}),
   });
 
   readonly #result = $derived(normalizeTemplateInput(this.input));
@@ -76,6 +78,7 @@ export class TemplateFormState {
     this.locality = '';
     this.organization = '';
     this.keyType = 'ecdsa-p256';
+    this.reuseKey = false;
     this.issues.reset();
   }
 }

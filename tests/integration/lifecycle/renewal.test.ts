@@ -145,4 +145,48 @@ describe('renewals through the ARI proxy in front of Pebble', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('keeps the key when the template asks for it, and keeps the ordered ACME profile on renewal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certdesk-reuse-'));
+    const core = await openCore({
+      dataDir: dir,
+      host: 'web',
+      version: 'renewal-test',
+      logger: createLogger([]),
+      saveFile: async () => ({ saved: false }),
+      openExternal: async () => false,
+    });
+    const service = `Certdesk ${core.store.data.installationId}`;
+    try {
+      const base = settings(bind.tsig.secret);
+      await core.handlers.saveSettings({ ...base, ca: { ...base.ca, profile: 'shortlived' } });
+      const view = await core.handlers.createTemplate({
+        commonName: 'reuse.example.test',
+        altNames: [],
+        keyType: 'ecdsa-p256',
+        reuseKey: true,
+      });
+      expect(view.reuseKey).toBe(true);
+      for (const r of view.challengeRecords)
+        await bind.addCustomerRecord(r.name, 'CNAME', `${r.value}.`);
+      const first = until(core, view.id, (v) => v.status === 'issued' && !v.step);
+      await core.handlers.checkTemplateNow({ id: view.id });
+      const issued = await first;
+      await core.handlers.saveSettings({ ...base, ca: { ...base.ca, profile: 'tlsserver' } });
+      await until(
+        core,
+        view.id,
+        (v) => !v.step && v.latestCertificate?.serial !== issued.latestCertificate?.serial,
+      );
+      const certificates = core.store.data.templates[0]?.certificates ?? [];
+      expect(certificates).toHaveLength(2);
+      expect(certificates[1]?.keyRef).toBe(certificates[0]?.keyRef);
+      expect(certificates.map((c) => c.profile)).toEqual(['shortlived', 'shortlived']);
+    } finally {
+      await core.close();
+      for (const { account } of await loadKeytar().findCredentials(service))
+        await loadKeytar().deletePassword(service, account);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
