@@ -32,6 +32,8 @@ export const EVENT_CHANNELS = {
   templateRemoved: 'certdesk:template-removed',
   notice: 'certdesk:notice',
   siteChanged: 'certdesk:site-changed',
+  /** From the shell (a tray item or a notification was clicked): show this template. */
+  openTemplate: 'certdesk:open-template',
 } as const;
 
 export type InvokeMethod = keyof typeof INVOKE_CHANNELS;

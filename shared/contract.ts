@@ -201,6 +201,7 @@ export interface EventPayloads {
   templateRemoved: { id: string };
   notice: NoticeView;
   siteChanged: SiteView;
+  openTemplate: { id: string };
 }
 
 /** What the renderer sends. */

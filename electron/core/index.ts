@@ -183,7 +183,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     },
   };
 
-  const notifier = createNotifier({ list: () => templates.list(), now });
+  const notifier = createNotifier({ list: () => templates.list(), sites: () => sites.list(), now });
   events.on((event) => notifier.handle(event));
 
   if (options.startLifecycle ?? true) {

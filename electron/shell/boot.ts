@@ -19,6 +19,7 @@ import type {
   Shell,
 } from 'electron';
 import { isCertdeskError } from '../core/errors.ts';
+import { EVENT_CHANNELS } from '../../shared/channels.ts';
 import type { Core, CoreOptions } from '../core/index.ts';
 import { createLogger, fileSink, type Logger } from '../core/log.ts';
 import { createDispatcher } from '../rpc/dispatch.ts';
@@ -166,6 +167,14 @@ function showMainWindow(options: BootOptions, state: ShellState, log: Logger): v
   else if (state.core && !state.quitting) openMainWindow(options, state, log);
 }
 
+/** Sends an event to the window's page, after it has loaded when it was just (re)created. */
+function sendWhenLoaded(window: BrowserWindow | null, channel: string, payload: unknown): void {
+  if (!window || window.isDestroyed()) return;
+  const contents = window.webContents;
+  if (contents.isLoading()) contents.once('did-finish-load', () => contents.send(channel, payload));
+  else contents.send(channel, payload);
+}
+
 /** Closes the store before the process exits, so the last write and the lock are released. */
 function closeCoreOnQuit(app: ShellElectron['app'], state: ShellState, log: Logger): void {
   app.on('will-quit', (event) => {
@@ -250,7 +259,13 @@ export async function startCertdesk(
 }
 
 /** The tray (or null when the desktop refuses one: the app then quits with its window). */
-function createTrayOrNull(options: BootOptions, core: Core, show: () => void, log: Logger) {
+function createTrayOrNull(
+  options: BootOptions,
+  core: Core,
+  show: () => void,
+  openTemplate: (id: string) => void,
+  log: Logger,
+) {
   const { electron } = options;
   try {
     return createCertdeskTray({
@@ -258,6 +273,7 @@ function createTrayOrNull(options: BootOptions, core: Core, show: () => void, lo
       notifier: core.notifier,
       engine: core.engine,
       openWindow: show,
+      openTemplate,
       platform: options.platform ?? process.platform,
       log,
     });
@@ -272,12 +288,17 @@ function startInTray(options: BootOptions, core: Core, state: ShellState, root: 
   const { app } = options.electron;
   const log = root.child('tray');
   const show = () => showMainWindow(options, state, log);
-  state.tray = createTrayOrNull(options, core, show, log);
+  const openTemplate = (id: string) => {
+    show();
+    sendWhenLoaded(state.window, EVENT_CHANNELS.openTemplate, { id });
+  };
+  state.tray = createTrayOrNull(options, core, show, openTemplate, log);
   setNotificationIdentity(app, options.platform ?? process.platform);
   const stopNotifications = registerNotificationHandlers({
     Notification: options.electron.Notification,
     notifier: core.notifier,
     openWindow: show,
+    openTemplate,
     log: root.child('notifications'),
   });
   const stopClock = startBackgroundClock({

@@ -45,6 +45,8 @@ export interface NotificationDeps {
   notifier: Pick<Core['notifier'], 'onAlerts'>;
   /** Shows (or recreates) the main window. */
   openWindow(): void;
+  /** Shows the main window on one template's details. */
+  openTemplate?(templateId: string): void;
   /** Where clicks, failures and unshown alerts are logged. */
   log: Logger;
 }
@@ -71,9 +73,8 @@ export function registerNotificationHandlers(deps: NotificationDeps): () => void
     const forget = () => live.delete(notification);
     notification.on('click', () => {
       forget();
-      deps.openWindow();
-      // TODO: names the template only in the log; the renderer has no event to open one
-      // (see the same TODO in tray.ts).
+      if (alert.templateId && deps.openTemplate) deps.openTemplate(alert.templateId);
+      else deps.openWindow();
       log.info('notification clicked', { kind: alert.kind, templateId: alert.templateId });
     });
     notification.on('close', forget);

@@ -113,6 +113,8 @@ export interface TrayDeps {
   engine: Pick<Core['engine'], 'renewDueNow'>;
   /** Shows (or recreates) the main window. */
   openWindow(): void;
+  /** Shows the main window on one template's details. */
+  openTemplate?(templateId: string): void;
   /** Decides login items and the meaning of a click on the icon. */
   platform: NodeJS.Platform;
   /** Where chosen items and failed actions are logged. */
@@ -143,11 +145,9 @@ function trayHandlers(deps: TrayDeps, redraw: () => void): TrayHandlers {
   const { app, log } = deps;
   return {
     openWindow: guarded(log, 'open', () => deps.openWindow()),
-    // TODO: the window opens on its template list; the shared contract has no event telling
-    // the renderer which template to show. An `openTemplate` event ({ id }) in
-    // shared/channels.ts, forwarded to the window like core events, would close this.
     openTemplate: guarded(log, 'open-template', (templateId: string) => {
-      deps.openWindow();
+      if (deps.openTemplate) deps.openTemplate(templateId);
+      else deps.openWindow();
       log.info('tray item chosen', { templateId });
     }),
     renewDueNow: guarded(log, 'renew-due-now', () => {

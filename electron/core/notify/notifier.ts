@@ -27,7 +27,11 @@ function when(iso: string | undefined): string {
 }
 
 /** The alert for a change from `before` to `after`, if the change is news. */
-export function changeAlert(before: TemplateView | undefined, after: TemplateView): Alert | null {
+export function changeAlert(
+  before: TemplateView | undefined,
+  after: TemplateView,
+  sites: readonly SiteView[] = [],
+): Alert | null {
   const name = displayName(after.commonName);
   const serial = after.latestCertificate?.serial;
   if (before?.latestCertificate && serial && serial !== before.latestCertificate.serial) {
@@ -37,7 +41,7 @@ export function changeAlert(before: TemplateView | undefined, after: TemplateVie
       templateId: after.id,
       level: 'info',
       title: `${name} renewed`,
-      body: `New certificate ${serial}, valid until ${when(after.latestCertificate?.notAfter)}.`,
+      body: `New certificate ${serial}, valid until ${when(after.latestCertificate?.notAfter)}.${deployNote(after.id, sites)}`,
     };
   }
   if (after.cnameWarning && after.cnameWarning !== before?.cnameWarning) {
@@ -84,8 +88,16 @@ export function siteAlert(site: SiteView): Alert | null {
   };
 }
 
+function deployNote(templateId: string, sites: readonly SiteView[]): string {
+  const linked = sites.filter((s) => s.templateIds.includes(templateId));
+  if (!linked.length) return '';
+  return ` Deploying it to ${linked.map((s) => `${s.name} (${s.hosts.join(', ')})`).join('; ')}.`;
+}
+
 export function createNotifier(options: {
   list: () => TemplateView[];
+  /** Sites, so a renewal says where it is deployed. */
+  sites?: () => readonly SiteView[];
   now: () => Date;
   gate?: AlertGate;
 }): Notifier {
@@ -132,7 +144,11 @@ export function createNotifier(options: {
       if (event.name === 'templateRemoved') {
         views.delete(event.payload.id);
       } else if (event.name === 'templateChanged') {
-        const alert = changeAlert(views.get(event.payload.id), event.payload);
+        const alert = changeAlert(
+          views.get(event.payload.id),
+          event.payload,
+          options.sites?.() ?? [],
+        );
         views.set(event.payload.id, event.payload);
         if (alert) emit([alert]);
       }

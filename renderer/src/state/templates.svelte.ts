@@ -37,6 +37,8 @@ function newestFirst(templates: readonly TemplateView[]): TemplateView[] {
 
 /** One instance per window; components read its fields and call its methods. */
 export class TemplatesState {
+  /** A template the shell asked to show (tray item, notification); the tab opens its details. */
+  requestedDetails = $state<string | null>(null);
   /** Every template, as main last described it. Replaced, never mutated, on each change. */
   templates = $state.raw<TemplateView[]>([]);
   /** True once the first listTemplates answer arrived (even an error). */

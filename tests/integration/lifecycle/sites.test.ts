@@ -162,7 +162,10 @@ describe('sites', () => {
       ]);
       const leaf = new X509Certificate(await readFile(join(folder, 'cert.pem'), 'utf8'));
       expect(leaf.serialNumber.toUpperCase()).toBe(redeployed.lastDeployment?.certificateSerial);
-      expect(alerts.some((a) => a.kind === 'renewed' && a.templateId === view.id)).toBe(true);
+      const renewed = alerts.find((a) => a.kind === 'renewed' && a.templateId === view.id);
+      expect(renewed?.body).toContain(
+        'Deploying it to Shop (site.example.test, www.site.example.test)',
+      );
       const template = (await core.handlers.listTemplates(undefined)).find(
         (t) => t.id === view.id,
       ) as TemplateView;

@@ -50,18 +50,20 @@ function issued(serial: string, notBefore: number, extra: Partial<TemplateView> 
 }
 
 /** A real notifier over one template, with notifications shown through the stand-in. */
-function setup() {
+function setup(withOpenTemplate = false) {
   const lines: string[] = [];
   const notifier = createNotifier({ list: () => [issued('S1', T0)], now: () => new Date(T0) });
   const openWindow = vi.fn();
+  const openTemplate = vi.fn();
   const stop = registerNotificationHandlers({
     Notification: FakeNotification as unknown as NotificationCtor,
     notifier,
     openWindow,
+    ...(withOpenTemplate ? { openTemplate } : {}),
     log: createLogger([memorySink(lines)]),
   });
   const logged = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { notifier, openWindow, stop, logged };
+  return { notifier, openWindow, openTemplate, stop, logged };
 }
 
 const failure = (nextAttemptAt?: number) => ({
@@ -136,6 +138,14 @@ describe('registerNotificationHandlers()', () => {
     expect(logged()).toContainEqual(
       expect.objectContaining({ message: 'notification clicked', templateId: 't1' }),
     );
+  });
+
+  it('opens the template a notification is about when the shell can', () => {
+    const { notifier, openWindow, openTemplate } = setup(true);
+    notifier.handle({ name: 'templateChanged', payload: issued('S2', T0 + 60 * DAY) });
+    FakeNotification.created[0]?.emit('click', {});
+    expect(openTemplate).toHaveBeenCalledWith('t1');
+    expect(openWindow).not.toHaveBeenCalled();
   });
 
   it('logs instead of showing where the desktop has no notifications', () => {
