@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateView } from '../../../shared/types.ts';
 import { openCore, type Core } from '../../../electron/core/index.ts';
 import { createLogger, memorySink } from '../../../electron/core/log.ts';
-import { traySummary } from '../../../electron/core/notify/alerts.ts';
+import { traySummary, type Alert } from '../../../electron/core/notify/alerts.ts';
 import { ariCertId } from '../../../electron/core/renewal/index.ts';
 import { loadKeytar } from '../../../electron/core/secrets/keychain.ts';
 import { startAriProxy, type AriProxy } from '../../rig/ari-proxy.ts';
@@ -76,6 +76,8 @@ describe('renewals through the ARI proxy in front of Pebble', () => {
       openExternal: async () => false,
     });
     const service = `Certdesk ${core.store.data.installationId}`;
+    const alerts: Alert[] = [];
+    core.notifier.onAlerts((a) => alerts.push(...a));
     try {
       await core.handlers.saveSettings(settings(bind.tsig.secret));
       const view = await core.handlers.createTemplate({
@@ -138,6 +140,13 @@ describe('renewals through the ARI proxy in front of Pebble', () => {
       const next = Date.parse(failedRenewal.failure?.nextAttemptAt ?? '');
       expect(next).toBeLessThanOrEqual(Date.parse(failedRenewal.latestCertificate?.notAfter ?? ''));
       expect(traySummary([failedRenewal], new Date()).state).not.toBe('ok');
+      expect(alerts).toContainEqual(
+        expect.objectContaining({
+          kind: 'renewal-failed',
+          templateId: view.id,
+          body: expect.stringMatching(/Next attempt/),
+        }),
+      );
     } finally {
       await core.close();
       for (const { account } of await loadKeytar().findCredentials(service))
