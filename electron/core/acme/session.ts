@@ -9,6 +9,7 @@
  * concurrently (different orders, different templates). acme-client's own dns-01 check and
  * its auto() are never used: the engine checks TXT visibility itself before answering.
  */
+import { createPrivateKey } from 'node:crypto';
 import { Client, type Authorization, type Order } from 'acme-client';
 import type { LifecycleStep } from '../../../shared/types.ts';
 import type { Logger } from '../log.ts';
@@ -154,7 +155,7 @@ export class AcmeSession {
   }
 
   /**
-   * Polls every authorization of `order` until all are valid (250 ms first, growing to 2 s).
+   * Polls every authorization of `order` until all are valid (50 ms first, growing to 2 s).
    * A failed one throws the CA's problem for it, naming the identifier (newOrderNeeded); no
    * verdict within `timeoutMs` throws 'ca-validation-timeout' (retryable, order kept).
    */
@@ -257,6 +258,19 @@ export class AcmeSession {
 }
 
 /**
+ * acme-client keeps the account key as PEM and parses it again for every signature (~0.7 ms
+ * each, 14 times the cost of signing with a parsed key, and every request is signed). Its
+ * internal HTTP client signs with Node's crypto.sign and derives the JWK with
+ * createPublicKey, which both take a KeyObject, so it gets the parsed key once. Should a later
+ * acme-client keep the key elsewhere, it is left as it is.
+ */
+function useParsedAccountKey(client: Client, accountKeyPem: string): void {
+  const http = (client as unknown as { http?: { accountKey?: unknown } }).http;
+  if (!http || !Buffer.isBuffer(http.accountKey)) return;
+  http.accountKey = createPrivateKey(accountKeyPem);
+}
+
+/**
  * Opens a session: configures acme-client (transport.ts) and, when no accountUrl is given,
  * finds or creates the account (see AcmeSession.ensureAccount). With an accountUrl nothing is
  * sent until the first call. Failures throw classified AcmeErrors (step 'creating-order').
@@ -271,6 +285,7 @@ export async function openAcmeSession(options: AcmeSessionOptions): Promise<Acme
       : {}),
   });
   useKeptNonces(client, options.directoryUrl);
+  useParsedAccountKey(client, options.accountKeyPem);
   const session = new AcmeSession(client, options.logger);
   if (!options.accountUrl) await session.ensureAccount(options.email);
   return session;

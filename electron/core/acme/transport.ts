@@ -144,7 +144,7 @@ export function installAcmeTransport(): void {
         throw error;
       }
       observe(response);
-      keepNonceOf(config, response); // acme-client makes axios reject every answer; see below
+      keepNonceOf(config, response); // successful answers arrive here too (see keepNonceOf)
       const failed = (error as { config?: RetryConfig }).config ?? config;
       limitInlineRetry(failed, response, settings.retryMaxAttempts);
       throw error;

@@ -69,46 +69,61 @@ export interface TraySummary {
   items: { templateId: string; label: string; state: Exclude<TrayState, 'ok'> }[];
 }
 
+export type TrayItem = TraySummary['items'][number];
+
+/** The tray item of one template, or null when it needs nothing. */
+export function trayItem(t: TemplateView, now: Date): TrayItem | null {
+  const cert = t.latestCertificate;
+  const expiry = cert ? expiryLevel(new Date(cert.notBefore), new Date(cert.notAfter), now) : -1;
+  if (expiry >= 2 || (t.status === 'failed' && !t.failure?.nextAttemptAt)) {
+    const why = expiry >= 2 ? 'expires soon' : 'Unable to Generate';
+    return { templateId: t.id, label: `${displayName(t.commonName)}: ${why}`, state: 'failing' };
+  }
+  if (t.status === 'failed' || t.failure || expiry >= 0 || t.cnameWarning) {
+    const why = t.failure
+      ? 'retrying'
+      : t.cnameWarning
+        ? 'challenge record changed'
+        : 'renewal due';
+    return { templateId: t.id, label: `${displayName(t.commonName)}: ${why}`, state: 'attention' };
+  }
+  return null;
+}
+
+/** Orders tray items (failing first, then by label) and derives the overall state. */
+export function summarize(items: Iterable<TrayItem>): TraySummary {
+  const list = [...items];
+  list.sort((a, b) =>
+    a.state === b.state
+      ? a.label < b.label
+        ? -1
+        : a.label > b.label
+          ? 1
+          : 0
+      : a.state === 'failing'
+        ? -1
+        : 1,
+  );
+  const state: TrayState = list.some((i) => i.state === 'failing')
+    ? 'failing'
+    : list.length
+      ? 'attention'
+      : 'ok';
+  return { state, items: list };
+}
+
 /**
  * The tray at a glance: failing when a certificate is in its last thresholds or a template is
  * Unable to Generate with no automatic retry; attention when something failed but will retry,
- * or a certificate crossed a first warning threshold.
+ * a certificate crossed a first warning threshold, or a challenge record changed.
  */
 export function traySummary(templates: readonly TemplateView[], now: Date): TraySummary {
-  const items: TraySummary['items'] = [];
+  const items: TrayItem[] = [];
   for (const t of templates) {
-    const name = displayName(t.commonName);
-    const expiry = t.latestCertificate
-      ? expiryLevel(
-          new Date(t.latestCertificate.notBefore),
-          new Date(t.latestCertificate.notAfter),
-          now,
-        )
-      : -1;
-    if (expiry >= 2 || (t.status === 'failed' && !t.failure?.nextAttemptAt)) {
-      items.push({
-        templateId: t.id,
-        label: `${name}: ${expiry >= 2 ? 'expires soon' : 'Unable to Generate'}`,
-        state: 'failing',
-      });
-    } else if (t.status === 'failed' || t.failure || expiry >= 0 || t.cnameWarning) {
-      const why = t.failure
-        ? 'retrying'
-        : t.cnameWarning
-          ? 'challenge record changed'
-          : 'renewal due';
-      items.push({ templateId: t.id, label: `${name}: ${why}`, state: 'attention' });
-    }
+    const item = trayItem(t, now);
+    if (item) items.push(item);
   }
-  items.sort((a, b) =>
-    a.state === b.state ? a.label.localeCompare(b.label) : a.state === 'failing' ? -1 : 1,
-  );
-  const state: TrayState = items.some((i) => i.state === 'failing')
-    ? 'failing'
-    : items.length
-      ? 'attention'
-      : 'ok';
-  return { state, items };
+  return summarize(items);
 }
 
 /**

@@ -7,7 +7,15 @@
 import { displayName } from '../../../shared/names.ts';
 import type { SiteView, TemplateView } from '../../../shared/types.ts';
 import type { CoreEvent } from '../events.ts';
-import { AlertGate, expiryAlert, traySummary, type Alert, type TraySummary } from './alerts.ts';
+import {
+  AlertGate,
+  expiryAlert,
+  summarize,
+  trayItem,
+  type Alert,
+  type TrayItem,
+  type TraySummary,
+} from './alerts.ts';
 
 export interface Notifier {
   /** Receives the alerts to show, already filtered. Returns the unsubscribe function. */
@@ -105,17 +113,37 @@ export function createNotifier(options: {
   const views = new Map(options.list().map((v) => [v.id, v]));
   const alertListeners = new Set<(alerts: Alert[]) => void>();
   const trayListeners = new Set<(summary: TraySummary) => void>();
-  let lastTray = traySummary([...views.values()], options.now());
+  // One tray item per template, updated per event: with 10,000 templates a full recount on
+  // every event (a CNAME check is one) would keep the main process busy.
+  const items = new Map<string, TrayItem>();
+  const recount = () => {
+    items.clear();
+    const now = options.now();
+    for (const view of views.values()) {
+      const item = trayItem(view, now);
+      if (item) items.set(view.id, item);
+    }
+  };
+  recount();
+  let lastTray = summarize(items.values());
 
   const emit = (candidates: Alert[]) => {
     const shown = gate.admit(candidates, options.now());
     if (shown.length) for (const listener of alertListeners) listener(shown);
   };
-  const refreshTray = () => {
-    const next = traySummary([...views.values()], options.now());
+  const publishTray = () => {
+    const next = summarize(items.values());
     if (JSON.stringify(next) === JSON.stringify(lastTray)) return;
     lastTray = next;
     for (const listener of trayListeners) listener(next);
+  };
+  /** Updates one template's item; the summary is rebuilt only when the item changed. */
+  const updateItem = (id: string, view: TemplateView | undefined) => {
+    const before = items.get(id);
+    const after = view ? trayItem(view, options.now()) : null;
+    if (after) items.set(id, after);
+    else items.delete(id);
+    if (before?.label !== after?.label || before?.state !== after?.state) publishTray();
   };
 
   return {
@@ -133,16 +161,16 @@ export function createNotifier(options: {
       emit(
         [...views.values()].map((v) => expiryAlert(v, now)).filter((a): a is Alert => a !== null),
       );
-      refreshTray();
+      recount();
+      publishTray();
     },
     handle(event) {
       if (event.name === 'siteChanged') {
         const alert = siteAlert(event.payload);
         if (alert) emit([alert]);
-        return;
-      }
-      if (event.name === 'templateRemoved') {
+      } else if (event.name === 'templateRemoved') {
         views.delete(event.payload.id);
+        updateItem(event.payload.id, undefined);
       } else if (event.name === 'templateChanged') {
         const alert = changeAlert(
           views.get(event.payload.id),
@@ -150,9 +178,9 @@ export function createNotifier(options: {
           options.sites?.() ?? [],
         );
         views.set(event.payload.id, event.payload);
+        updateItem(event.payload.id, event.payload);
         if (alert) emit([alert]);
       }
-      refreshTray();
     },
   };
 }

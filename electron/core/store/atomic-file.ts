@@ -44,7 +44,7 @@ interface PendingWrite<T> {
  *   next write() carries the whole document again.
  * - Each write first hard-links (or, where links fail, copies) the current file to `<file>.bak`,
  *   so the backup is always the previous complete file.
- * - The file is compact JSON plus a newline: one JSON.stringify per write, fast enough for
+ * - The file is compact JSON plus a newline: one serialization per write, fast enough for
  *   10 MB documents; it is not meant to be edited by hand (pretty-print it with `jq .`).
  * - One instance per file and process; other processes must be kept out by a lock (lock.ts).
  */
@@ -55,10 +55,17 @@ export class AtomicFile<T> implements Adapter<T> {
   readonly backupPath: string;
   #next: PendingWrite<T> | null = null;
   #draining: Promise<void> | null = null;
+  readonly #serialize: (data: T) => string;
 
-  constructor(path: string) {
+  /**
+   * `serialize` turns the data into the file's JSON text (default JSON.stringify); the durable
+   * store passes stringifyDocument (serialize.ts), which is only right for data whose objects
+   * are never changed in place.
+   */
+  constructor(path: string, serialize: (data: T) => string = (data) => JSON.stringify(data)) {
     this.path = path;
     this.backupPath = `${path}.bak`;
+    this.#serialize = serialize;
   }
 
   /**
@@ -124,7 +131,7 @@ export class AtomicFile<T> implements Adapter<T> {
     const temp = tempPathFor(this.path);
     const backupTemp = tempPathFor(this.backupPath);
     try {
-      const text = `${JSON.stringify(data)}\n`;
+      const text = `${this.#serialize(data)}\n`;
       await writeNewFileSynced(temp, text);
       await this.#keepBackup(backupTemp);
       await renameReplacing(temp, this.path);

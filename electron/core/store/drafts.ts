@@ -130,20 +130,27 @@ function finalize(value: unknown, seen: Set<object>): unknown {
     if (state.done) return state.done;
     if (!state.modified) return (state.done = state.base);
     state.done = state.copy as Container;
-    finalizeChildren(state.done, seen);
+    finalizeChildren(state.done, state.base, seen);
     return state.done;
   }
   if (isPlain(value) && !seen.has(value)) {
     seen.add(value);
-    finalizeChildren(value, seen);
+    finalizeChildren(value, undefined, seen);
   }
   return value;
 }
 
-function finalizeChildren(container: Container, seen: Set<object>): void {
+/**
+ * Replaces drafts among the children of `container` by their final values. A child that is
+ * still the base's own child under the same key holds no draft (drafts live only in copies),
+ * so it is skipped: that keeps finalizing a one-template change to a 10,000-template list at
+ * 10,000 identity checks instead of a walk through every template.
+ */
+function finalizeChildren(container: Container, base: Container | undefined, seen: Set<object>) {
   for (const key of Reflect.ownKeys(container)) {
     const child = Reflect.get(container, key) as unknown;
     if (typeof child !== 'object' || child === null) continue;
+    if (base !== undefined && child === Reflect.get(base, key)) continue;
     const final = finalize(child, seen);
     if (final !== child) Reflect.set(container, key, final);
   }

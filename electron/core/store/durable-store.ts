@@ -10,6 +10,7 @@ import { CertdeskError, isCertdeskError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { AtomicFile } from './atomic-file.ts';
 import { produce } from './drafts.ts';
+import { stringifyDocument } from './serialize.ts';
 import { DIR_MODE, osMessage, removeStaleTempFiles, storeFailed } from './durable-fs.ts';
 import type { Migration } from './load.ts';
 import { acquireStoreLock, type LockOptions, type StoreLock } from './lock.ts';
@@ -91,7 +92,8 @@ export async function openDurableStore<T extends { version: number }>(
   try {
     const stale = await removeStaleTempFiles(path);
     if (stale.length > 0) logger.info('removed temp files of an interrupted save', { path });
-    const file = new AtomicFile<T>(path);
+    // Safe because the store never changes an object it holds (see Store and drafts.ts).
+    const file = new AtomicFile<T>(path, stringifyDocument);
     const notices: StoreNotice[] = [];
     const { schemaVersion, migrations, validate, defaults } = options;
     const now = options.now ?? (() => new Date());

@@ -27,8 +27,12 @@
  *   `<file>.corrupt-<timestamp>` and the backup `<file>.bak` (the file before the last save) is
  *   restored, or, failing that, defaults are used; either way `store.notices` says so and where
  *   the bad file went, and the UI must show it. A file from a newer Certdesk is refused, untouched.
- * - The file is compact JSON (no pretty-printing: one stringify per save keeps a 10 MB document
- *   fast); mode 0600 in a 0700 folder.
+ * - Objects the store holds are never changed in place: update() works on a copy-on-write
+ *   draft, so a changed object is replaced by a copy and an unchanged one stays the very same
+ *   object in the next document. Validation and serialization rely on that (an unchanged
+ *   template is neither checked nor serialized again), so never change `store.data` directly.
+ * - The file is compact JSON (no pretty-printing keeps a 10 MB document fast); mode 0600 in a
+ *   0700 folder.
  */
 export { AtomicFile } from './atomic-file.ts';
 export { openDurableStore, type DurableStoreOptions, type Store } from './durable-store.ts';
