@@ -11,7 +11,7 @@ import {
   type FieldIssue,
   type NormalizedTemplate,
 } from './template-input.ts';
-import { checkSettingsInput, type SettingsInput, type StoredSecrets } from './settings-input.ts';
+import type { SettingsInput } from './settings-input.ts';
 import { CA_PRESETS, TSIG_ALGORITHMS, type SettingsView } from './settings.ts';
 import {
   KEY_TYPES,
@@ -108,13 +108,8 @@ const settingsShape = v.strictObject({
   ]),
 });
 
-/**
- * Settings are checked structurally here; the domain check needs to know which secrets the
- * keychain already holds, so main runs {@link checkSettingsInput} with that knowledge.
- */
-export function checkSettings(input: SettingsInput, stored: StoredSecrets): FieldIssue[] {
-  return checkSettingsInput(input, stored);
-}
+// Settings are checked structurally here; the domain check needs to know which secrets the
+// keychain already holds, so the settings service runs checkSettingsInput with that knowledge.
 
 /** Request schemas, one per method. */
 export const REQUEST_SCHEMAS = {

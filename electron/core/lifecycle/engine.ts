@@ -50,7 +50,7 @@ const MAX_CONCURRENT_CHECKS = 8;
 const STARTUP_SPACING_MS = 50;
 const MAX_STARTUP_SPREAD_MS = 5 * 60_000;
 
-type Reason = 'scheduled' | 'check-now' | 'retry' | 'resume';
+type Reason = 'scheduled' | 'check-now' | 'retry';
 
 export interface Engine {
   /** Resumes stored attempts and schedules every template. */
@@ -138,7 +138,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     if (record.attempt) {
       // A dropped attempt whose TXT values could not all be removed yet.
       await removePublished(ctx, id);
-      await finishCleanup(id)();
+      await dropCleanedAttempt(id);
     }
     const ready = await checkSlot(() =>
       stopping ? Promise.resolve(false) : challengeRecordsReady(records.find(id) as TemplateRecord),
@@ -270,7 +270,7 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
       return attemptSlot(() => (stopping ? Promise.resolve() : attempt(id)));
     if (record.attempt) {
       await removePublished(ctx, id);
-      await finishCleanup(id)();
+      await dropCleanedAttempt(id);
     }
     await refreshAri(record, ctx.settings().ca.directoryUrl, now(), records, log);
     await recheckChallengeRecords(records.find(id) as TemplateRecord);
@@ -339,12 +339,11 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
     await removePublished(c, id);
   }
 
-  function finishCleanup(id: string) {
-    return async () => {
-      await records.change(id, (r) => {
-        if (r.attempt && r.attempt.published.length === 0) delete r.attempt;
-      });
-    };
+  /** Drops a finished or abandoned attempt once all its TXT values are gone. */
+  async function dropCleanedAttempt(id: string): Promise<void> {
+    await records.change(id, (r) => {
+      if (r.attempt && r.attempt.published.length === 0) delete r.attempt;
+    });
   }
 
   async function finish(id: string): Promise<void> {
