@@ -147,8 +147,14 @@ export function parseDnsName(input: string): NameResult {
   };
 }
 
+/** Matches a name with at least one punycode label (`xn--`), the only kind that reads differently. */
+const PUNYCODE_LABEL = /(?:^|\.)xn--/i;
+
 /** Shows an A-label name in Unicode for people; returns the input when it cannot convert. */
 export function displayName(ascii: string): string {
+  // Names are stored as lower-case A-labels; without a punycode label there is nothing to
+  // convert, and skipping UTS #46 processing matters when the tray labels 10,000 templates.
+  if (!PUNYCODE_LABEL.test(ascii)) return ascii;
   const wildcard = ascii.startsWith('*.');
   const rest = wildcard ? ascii.slice(2) : ascii;
   const result = toUnicode(rest, { useSTD3ASCIIRules: true });

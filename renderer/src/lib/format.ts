@@ -19,7 +19,7 @@ const unicodeCache = new Map<string, string>();
 export function showName(ascii: string): string {
   let shown = unicodeCache.get(ascii);
   if (shown === undefined) {
-    shown = ascii.includes('xn--') ? displayName(ascii) : ascii;
+    shown = displayName(ascii);
     unicodeCache.set(ascii, shown);
   }
   return shown;
