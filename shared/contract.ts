@@ -13,6 +13,7 @@ import {
 } from './template-input.ts';
 import type { SettingsInput } from './settings-input.ts';
 import { CA_PRESETS, TSIG_ALGORITHMS, type SettingsView } from './settings.ts';
+import { MAX_TEMPLATE_PAGE } from './template-order.ts';
 import {
   KEY_TYPES,
   type NoticeView,
@@ -54,6 +55,25 @@ const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 const id = v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'is not a template id'));
 const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535));
 const noPayload = v.optional(v.strictObject({}));
+
+/**
+ * listTemplates: without `limit`, every template (in no particular order); with it, at most
+ * `limit` templates newest first, starting after `after` (the last template of the previous
+ * page) when given. See shared/template-order.ts.
+ */
+const templatePage = v.optional(
+  v.strictObject({
+    limit: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_TEMPLATE_PAGE)),
+    ),
+    after: v.optional(
+      v.strictObject({
+        createdAt: v.pipe(text(40), v.isoTimestamp('is not a creation time')),
+        id,
+      }),
+    ),
+  }),
+);
 
 const templateShape = v.strictObject({
   commonName: text(300),
@@ -117,7 +137,7 @@ export const REQUEST_SCHEMAS = {
   dismissNotice: v.strictObject({ id: text(64) }),
   getSettings: noPayload,
   saveSettings: settingsShape,
-  listTemplates: noPayload,
+  listTemplates: templatePage,
   createTemplate: templateInput,
   deleteTemplate: v.strictObject({ id }),
   retryTemplate: v.strictObject({ id }),

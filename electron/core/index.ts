@@ -150,7 +150,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
       connections.reset();
       return view;
     },
-    listTemplates: async () => templates.list(),
+    listTemplates: async (page) => templates.list(page),
     createTemplate: async (input) => templates.create(input),
     deleteTemplate: async ({ id }) => templates.delete(id),
     retryTemplate: async ({ id }) => templates.retry(id),

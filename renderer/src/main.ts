@@ -8,6 +8,8 @@ import { mount } from 'svelte';
 import './app.css';
 import App from './components/App.svelte';
 import { hasBridge } from './lib/api.ts';
+import { SitesState } from './state/sites.svelte.ts';
+import { TemplatesState } from './state/templates.svelte.ts';
 
 function showMissingBridge(target: HTMLElement): void {
   const message = document.createElement('p');
@@ -21,8 +23,19 @@ function showMissingBridge(target: HTMLElement): void {
 function start(): void {
   const target = document.getElementById('app');
   if (!target) throw new Error('index.html has no #app element');
-  if (hasBridge()) mount(App, { target });
-  else showMissingBridge(target);
+  if (!hasBridge()) {
+    showMissingBridge(target);
+    return;
+  }
+  // Ask for the lists before building the page: with thousands of templates main's answer is
+  // megabytes, and it travels while the components mount instead of after.
+  const templates = new TemplatesState();
+  const sites = new SitesState();
+  templates.subscribe();
+  sites.subscribe();
+  void templates.load();
+  void sites.load();
+  mount(App, { target, props: { templates, sites } });
 }
 
 // Without the bridge yet, give scripts that are still loading until the load event.

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NormalizedTemplate } from '../../../shared/template-input.ts';
+import { newestFirst, type TemplateOrderKey } from '../../../shared/template-order.ts';
 import type { TemplateView } from '../../../shared/types.ts';
 import { CertdeskError } from '../errors.ts';
 import type { CoreEvents } from '../events.ts';
@@ -46,12 +47,31 @@ function notFound(id: string): CertdeskError {
   });
 }
 
+/** A page of the template list: see listTemplates in shared/contract.ts. */
+export interface TemplatePage {
+  limit?: number | undefined;
+  after?: TemplateOrderKey | undefined;
+}
+
 export interface TemplateService {
-  list(): TemplateView[];
+  /** Every template (store order), or with `limit` or `after` one page, newest first. */
+  list(page?: TemplatePage): TemplateView[];
   find(id: string): TemplateRecord | undefined;
   create(input: NormalizedTemplate): Promise<TemplateView>;
   delete(id: string): Promise<{ id: string }>;
   retry(id: string): Promise<TemplateView>;
+}
+
+/** Index of the first record after `key` in newest-first order (binary search). */
+function firstAfter(ordered: readonly TemplateRecord[], key: TemplateOrderKey): number {
+  let low = 0;
+  let high = ordered.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (newestFirst(ordered[middle] as TemplateRecord, key) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 export function createTemplateService(deps: TemplateServiceDeps): TemplateService {
@@ -161,7 +181,15 @@ export function createTemplateService(deps: TemplateServiceDeps): TemplateServic
   }
 
   return {
-    list: () => store.data.templates.map(deps.view ?? ((record) => toTemplateView(record))),
+    list(page) {
+      const show = deps.view ?? ((record: TemplateRecord) => toTemplateView(record));
+      const records = store.data.templates;
+      if (page?.limit === undefined && page?.after === undefined) return records.map(show);
+      const ordered = [...records].sort(newestFirst);
+      const { after } = page;
+      const start = after ? firstAfter(ordered, after) : 0;
+      return ordered.slice(start, start + (page.limit ?? ordered.length)).map(show);
+    },
     find,
     create,
     delete: remove,

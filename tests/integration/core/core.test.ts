@@ -14,6 +14,9 @@ import { createLogger, memorySink } from '../../../electron/core/log.ts';
 import { createKeytarStore, loadKeytar } from '../../../electron/core/secrets/keychain.ts';
 import { SETTINGS_SECRET_ACCOUNTS } from '../../../electron/core/settings/settings.ts';
 import { createDispatcher, type Dispatch } from '../../../electron/rpc/dispatch.ts';
+import { seedRecord } from '../../../electron/testhost/seed.ts';
+import { newestFirst } from '../../../shared/template-order.ts';
+import type { TemplateView } from '../../../shared/types.ts';
 
 const TSIG_SECRET = `Q0FOQVJZLXRzaWctJHtyYW5kb219${randomUUID().replaceAll('-', '')}`;
 const rfc2136 = {
@@ -273,6 +276,69 @@ describe('templates', () => {
     expect(saved[0]?.contents).not.toContain('b.example.com');
     const zone = await value('getZoneLines', {});
     expect(zone.rows).toBe(2);
+  });
+});
+
+describe('template list pages', () => {
+  /** 30 templates; every third shares its creation time with the one before it. */
+  async function seed(): Promise<void> {
+    const base = new Date('2026-12-01T00:00:00.000Z');
+    await core.store.update((doc) => {
+      for (let i = 0; i < 30; i += 1) {
+        const record = seedRecord(i, 'validation.example.test', base);
+        if (i % 3 === 2) record.createdAt = doc.templates.at(-1)?.createdAt ?? record.createdAt;
+        doc.templates.push(record);
+      }
+    });
+  }
+
+  const after = (view: TemplateView) => ({ createdAt: view.createdAt, id: view.id });
+
+  it('walks the whole list newest first, each template exactly once', async () => {
+    await seed();
+    const all = await value('listTemplates');
+    const walked: TemplateView[] = [];
+    let page = await value('listTemplates', { limit: 7 });
+    while (page.length > 0) {
+      walked.push(...page);
+      page = await value('listTemplates', { limit: 7, after: after(page.at(-1) as TemplateView) });
+    }
+    expect(walked).toHaveLength(30);
+    expect(walked).toEqual([...all].sort(newestFirst));
+  });
+
+  it('neither skips nor repeats a template when others are created or deleted between pages', async () => {
+    await seed();
+    const first = await value('listTemplates', { limit: 10 });
+    // Delete one already listed and one not listed yet, and add a newer one.
+    const listed = first[3] as TemplateView;
+    const all = await value('listTemplates');
+    const later = [...all].sort(newestFirst)[20] as TemplateView;
+    await core.store.update((doc) => {
+      doc.templates = doc.templates.filter((t) => t.id !== listed.id && t.id !== later.id);
+      doc.templates.push(seedRecord(99, 'validation.example.test', new Date('2026-12-02')));
+    });
+    const rest = await value('listTemplates', { after: after(first.at(-1) as TemplateView) });
+    const ids = [...first, ...rest].map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const remaining = all.filter((t) => t.id !== listed.id && t.id !== later.id);
+    for (const t of remaining) expect(ids).toContain(t.id);
+    expect(ids).not.toContain(later.id);
+    expect(rest).toHaveLength(19);
+  });
+
+  it.each([
+    [{ limit: 0 }, 'limit'],
+    [{ limit: 10_001 }, 'limit'],
+    [{ limit: 2.5 }, 'limit'],
+    [{ after: { createdAt: 'yesterday', id: 'abc' } }, 'createdAt'],
+    [{ after: { createdAt: '2026-12-01T00:00:00.000Z', id: '../x' } }, 'id'],
+    [{ limit: 5, offset: 3 }, 'offset'],
+  ])('refuses the page request %j', async (payload, field) => {
+    await seed();
+    const result = await call('listTemplates', payload);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(JSON.stringify(result)).toContain(field);
   });
 });
 
