@@ -19,7 +19,12 @@ import type { PebbleRig } from '../rig/pebble.ts';
 import { stopChild } from '../rig/proc.ts';
 import { rigSettings } from './certificates.ts';
 import { startWorker } from './child.ts';
-import { FIRST_ROW_PROBE, scrollScript, type ScrollSample } from './page-probes.ts';
+import {
+  firstRowProbe,
+  scrollScript,
+  type FirstRowSample,
+  type ScrollSample,
+} from './page-probes.ts';
 import type { Figure } from './report.ts';
 import { max, median, percentile, rssOfPid, since } from './stats.ts';
 
@@ -40,6 +45,8 @@ const SCROLL_FRAMES = 360;
 /** px per frame: about two rows, a brisk wheel scroll. */
 const SCROLL_STEP = 100;
 const LONG_FRAME_MS = 50;
+/** What the renderer's first listTemplates page holds (renderer/src/state/templates.svelte.ts). */
+const FIRST_PAGE_NOTE = 'newest 100 templates';
 /** How long a page may take to show its first row before the figure is given up. */
 const PAGE_TIMEOUT_MS = 180_000;
 
@@ -59,7 +66,10 @@ async function configure(ctx: BrowserContext, dataDir: string): Promise<void> {
 async function startHost(ctx: BrowserContext, dir: string): Promise<Host> {
   // BENCH_TESTHOST measures another build of the host (e.g. one with a suspect part changed).
   const server = process.env.BENCH_TESTHOST ?? 'dist/testhost/server.js';
-  const args = [server, '--port', '0', '--data-dir', join(dir, 'data')];
+  // With BENCH_CPU_PROF set, the host writes a V8 CPU profile of its whole run there on exit.
+  const profile = process.env.BENCH_CPU_PROF;
+  const args = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  args.push(server, '--port', '0', '--data-dir', join(dir, 'data'));
   args.push('--export-dir', join(dir, 'exports'), '--seed-templates', String(ctx.templates));
   const start = performance.now();
   const child = spawn(process.execPath, args, { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,33 +86,47 @@ async function startHost(ctx: BrowserContext, dir: string): Promise<Host> {
   return { url, child, readyMs: since(start) };
 }
 
-/** Opens a fresh page, returns ms from navigation start to the first row painted. */
+/** A page load: ms from navigation start to the first row painted and to the whole list painted. */
+interface Render {
+  firstMs: number;
+  allMs: number;
+}
+
+/** Opens a fresh page and waits until it shows the whole list; returns its timings. */
 async function firstRender(
   browser: Browser,
   url: string,
-): Promise<{ paintMs: number; page: Page }> {
+  templates: number,
+): Promise<Render & { page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  await page.addInitScript({ content: FIRST_ROW_PROBE });
+  await page.addInitScript({ content: firstRowProbe(templates) });
+  const profiling = await startPageProfile(page);
+  const deadline = performance.now() + PAGE_TIMEOUT_MS;
   await page.goto(url, { waitUntil: 'commit', timeout: PAGE_TIMEOUT_MS });
   await page
-    .locator('[role="row"][aria-rowindex="2"]')
+    .locator(`[role="table"][aria-rowcount="${templates + 1}"] [role="row"][aria-rowindex="2"]`)
     .waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
-  const read = () => page.evaluate('window.__benchFirstRow') as Promise<{ paintMs: number | null }>;
+  const read = () => page.evaluate('window.__benchFirstRow') as Promise<FirstRowSample>;
   let found = await read();
-  while (found.paintMs === null) {
+  while (found.firstMs === null || found.allMs === null) {
+    if (performance.now() > deadline)
+      throw new Error('the first-row probe never saw the whole list');
     await page.waitForTimeout(20);
     found = await read();
   }
-  return { paintMs: found.paintMs, page };
+  await profiling?.stop('renderer-first-render.cpuprofile');
+  return { firstMs: found.firstMs, allMs: found.allMs, page };
 }
 
 function figures(
   ctx: BrowserContext,
-  renders: number[],
+  pages: Render[],
   scroll: ScrollSample,
   hostRss: number,
 ): Figure[] {
+  const renders = pages.map((p) => p.firstMs);
+  const wholes = pages.map((p) => p.allMs);
   const render = median(renders);
   const total = (ctx.loadMs ?? Number.NaN) + render;
   const longAt = scroll.deltas.flatMap((d, i) => (d > LONG_FRAME_MS ? [`#${i + 1}`] : []));
@@ -120,8 +144,16 @@ function figures(
       label: `first render of the list, ${n} templates`,
       unit: 'ms',
       certdesk: render,
-      note: `Chromium, from navigation start to the frame showing the first row (in-page MutationObserver + next frame); median of ${RENDER_RUNS} fresh pages: ${renders.map((r) => r.toFixed(0)).join(', ')} ms.`,
+      note: `Chromium, from navigation start to the frame showing the first template row, i.e. the first page of the list, the ${FIRST_PAGE_NOTE} (in-page MutationObserver + next frame); median of ${RENDER_RUNS} fresh pages: ${renders.map((r) => r.toFixed(0)).join(', ')} ms.`,
       samples: { certdesk: renders },
+    },
+    {
+      key: 'whole-list',
+      label: `whole list in the page, ${n} templates`,
+      unit: 'ms',
+      certdesk: median(wholes),
+      note: `From navigation start to the frame where the table counts all ${n} rows (every page merged in); median of ${RENDER_RUNS}: ${wholes.map((r) => r.toFixed(0)).join(', ')} ms.`,
+      samples: { certdesk: wholes },
     },
     {
       key: 'load-plus-render',
@@ -155,20 +187,32 @@ function figures(
 }
 
 /**
- * Scrolls the list and returns the frame times; with BENCH_CPU_PROF set, the renderer's main
- * thread is profiled meanwhile (Chrome DevTools Protocol) into renderer-scroll.cpuprofile.
+ * With BENCH_CPU_PROF set, profiles the page's main thread (Chrome DevTools Protocol) until
+ * `stop` writes the profile into that folder; without it, does nothing.
  */
-async function profiledScroll(page: Page): Promise<ScrollSample> {
+async function startPageProfile(
+  page: Page,
+): Promise<{ stop: (file: string) => Promise<void> } | undefined> {
   const dir = process.env.BENCH_CPU_PROF;
-  const cdp = dir ? await page.context().newCDPSession(page) : undefined;
-  await cdp?.send('Profiler.enable');
-  await cdp?.send('Profiler.start');
+  if (!dir) return undefined;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = await cdp.send('Profiler.stop');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, file), JSON.stringify(profile));
+      await cdp.detach();
+    },
+  };
+}
+
+/** Scrolls the list and returns the frame times (profiled into renderer-scroll.cpuprofile). */
+async function profiledScroll(page: Page): Promise<ScrollSample> {
+  const profiling = await startPageProfile(page);
   const scroll = (await page.evaluate(scrollScript(SCROLL_FRAMES, SCROLL_STEP))) as ScrollSample;
-  if (cdp && dir) {
-    const { profile } = await cdp.send('Profiler.stop');
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'renderer-scroll.cpuprofile'), JSON.stringify(profile));
-  }
+  await profiling?.stop('renderer-scroll.cpuprofile');
   return scroll;
 }
 
@@ -183,18 +227,18 @@ export async function browserFigures(ctx: BrowserContext): Promise<Figure[]> {
     ctx.progress(`browser: test host ready after ${host.readyMs.toFixed(0)} ms (seeding included)`);
     const executablePath = process.env.CERTDESK_CHROMIUM ?? '/usr/bin/chromium';
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    const renders: number[] = [];
-    let last = await firstRender(browser, host.url);
-    renders.push(last.paintMs);
+    const renders: Render[] = [];
+    let last = await firstRender(browser, host.url, ctx.templates);
+    renders.push(last);
     for (let i = 1; i < RENDER_RUNS; i += 1) {
       await last.page.context().close();
-      last = await firstRender(browser, host.url);
-      renders.push(last.paintMs);
+      last = await firstRender(browser, host.url, ctx.templates);
+      renders.push(last);
     }
     const scroll = await profiledScroll(last.page);
     const rss = await rssOfPid(host.child.pid ?? 0);
     ctx.progress(
-      `browser: first render ${median(renders).toFixed(0)} ms, scroll p95 ${percentile(scroll.deltas, 95).toFixed(1)} ms`,
+      `browser: first rows ${median(renders.map((r) => r.firstMs)).toFixed(0)} ms, whole list ${median(renders.map((r) => r.allMs)).toFixed(0)} ms, scroll p95 ${percentile(scroll.deltas, 95).toFixed(1)} ms`,
     );
     return figures(ctx, renders, scroll, rss);
   } finally {

@@ -4,24 +4,46 @@
  * touches the contract or the page's state.
  */
 
+/** What the first-row probe records: ms since navigation began, null until it happened. */
+export interface FirstRowSample {
+  /** The first template row is painted (the newest templates, the first page of the list). */
+  firstMs: number | null;
+  /** A frame is painted with the table counting every template (all pages merged in). */
+  allMs: number | null;
+}
+
 /**
- * Init script: records when the first template row enters the DOM (`domMs`) and when the
- * frame showing it has been produced (`paintMs`: a task queued from the next animation frame
- * runs after that frame's paint). Times are performance.now(), i.e. ms since navigation began.
+ * Init script: records when the first template row is on screen (`firstMs`) and when the table
+ * counts all `templates` rows plus its header (`allMs`). Each is the time a task queued from the
+ * next animation frame runs, i.e. after the frame showing the change was produced. Rows only
+ * appear once main answered the list (the page ignores earlier events), so the first row is the
+ * list's, not a stray update's. Read `window.__benchFirstRow` after evaluating
+ * `firstRowProbe(templates)`.
  */
-export const FIRST_ROW_PROBE = `(() => {
-  const found = { domMs: null, paintMs: null };
+export function firstRowProbe(templates: number): string {
+  return `((rowCount) => {
+  const found = { firstMs: null, allMs: null };
   window.__benchFirstRow = found;
-  const row = () =>
-    document.querySelector('[role="table"] [role="row"][aria-rowindex="2"]');
+  const afterPaint = (key) =>
+    requestAnimationFrame(() => setTimeout(() => (found[key] = performance.now()), 0));
+  let firstSeen = false;
+  let allSeen = false;
   const observer = new MutationObserver(() => {
-    if (found.domMs !== null || !row()) return;
-    found.domMs = performance.now();
-    observer.disconnect();
-    requestAnimationFrame(() => setTimeout(() => (found.paintMs = performance.now()), 0));
+    const table = document.querySelector('[role="table"]');
+    if (!table || !table.querySelector('[role="row"][aria-rowindex="2"]')) return;
+    if (!firstSeen) {
+      firstSeen = true;
+      afterPaint('firstMs');
+    }
+    if (!allSeen && table.getAttribute('aria-rowcount') === String(rowCount)) {
+      allSeen = true;
+      afterPaint('allMs');
+      observer.disconnect();
+    }
   });
-  observer.observe(document, { childList: true, subtree: true });
-})();`;
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
+})(${JSON.stringify(templates + 1)});`;
+}
 
 /** What the scroll script returns. */
 export interface ScrollSample {
