@@ -7,10 +7,12 @@ export interface HostArgs {
   recordIpc?: string;
   /** Live checks connect here (e.g. 127.0.0.1) while SNI still names each host; tests only. */
   liveCheckConnectHost?: string;
+  /** Read `open-template <id>` lines on stdin, standing in for a tray or notification click. */
+  stdinControl: boolean;
 }
 
 const USAGE =
-  'usage: npm run web -- [--port N] [--data-dir DIR] [--export-dir DIR] [--seed-templates N] [--record-ipc FILE] [--live-check-connect-host HOST]';
+  'usage: npm run web -- [--port N] [--data-dir DIR] [--export-dir DIR] [--seed-templates N] [--record-ipc FILE] [--live-check-connect-host HOST] [--stdin-control]';
 
 function intArg(name: string, text: string | undefined, max: number): number {
   const value = Number(text);
@@ -22,9 +24,18 @@ function intArg(name: string, text: string | undefined, max: number): number {
 
 /** Parses `--name value` and `--name=value` forms; unknown options are refused. */
 export function parseHostArgs(argv: string[]): HostArgs {
-  const args: HostArgs = { port: 0, dataDir: '.certdesk-web', seedTemplates: 0 };
+  const args: HostArgs = {
+    port: 0,
+    dataDir: '.certdesk-web',
+    seedTemplates: 0,
+    stdinControl: false,
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = (argv[i] ?? '').split(/=(.*)/s, 2) as [string, string | undefined];
+    if (flag === '--stdin-control' && inline === undefined) {
+      args.stdinControl = true;
+      continue;
+    }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
     switch (flag) {

@@ -5,11 +5,12 @@
  * sockets that present this run's token from this origin, and is never packaged.
  *
  *   node dist/testhost/server.js [--port N] [--data-dir DIR] [--export-dir DIR]
- *                                [--seed-templates N] [--record-ipc FILE]
+ *                                [--seed-templates N] [--record-ipc FILE] [--stdin-control]
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { openCore, type Core } from '../core/index.ts';
@@ -33,6 +34,31 @@ interface Session {
   core: Core;
   dispatch: Dispatch;
   record: (direction: 'in' | 'out', message: string) => void;
+}
+
+/**
+ * Stands in for the Electron shell's tray and notifications, which the test host does not have:
+ * a line `open-template <id>` on stdin is sent to every window as the openTemplate event, as
+ * clicking a tray item or a notification about that template does in the app.
+ */
+function readControlLines(sockets: WebSocketServer, session: Session, log: Logger): void {
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const match = /^open-template ([a-z0-9-]{1,64})$/.exec(line.trim());
+    if (!match) {
+      log.warn('ignored a control line', { line: line.slice(0, 80) });
+      return;
+    }
+    const message = JSON.stringify({
+      type: 'event',
+      channel: EVENT_CHANNELS.openTemplate,
+      payload: { id: match[1] },
+    });
+    for (const client of sockets.clients) {
+      session.record('out', message);
+      client.send(message);
+    }
+  });
 }
 
 function handleSocket(socket: WebSocket, session: Session, log: Logger): void {
@@ -123,6 +149,7 @@ async function start(args: HostArgs): Promise<void> {
     }
     sockets.handleUpgrade(req, socket, head, (ws) => handleSocket(ws, session, log));
   });
+  if (args.stdinControl) readControlLines(sockets, session, log);
   server.listen(args.port, '127.0.0.1', () => {
     process.stdout.write(`Certdesk test host: http://127.0.0.1:${boundPort()}/?token=${token}\n`);
     log.info('test host listening', { port: boundPort(), dataDir });

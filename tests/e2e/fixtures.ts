@@ -36,6 +36,8 @@ export interface TestHost {
   process: ChildProcess;
   /** The host's stderr so far. */
   stderr: () => string;
+  /** Does what clicking a tray item or notification about the template does in the app. */
+  openTemplate: (id: string) => void;
 }
 
 const SERVER = join(process.cwd(), 'dist', 'testhost', 'server.js');
@@ -54,11 +56,12 @@ async function startHost(dir: string, options: HostOptions): Promise<TestHost> {
     exportDir,
     '--record-ipc',
     ipcLog,
+    '--stdin-control',
   ];
   if (options.seedTemplates > 0) args.push('--seed-templates', String(options.seedTemplates));
   if (options.liveCheckConnectHost)
     args.push('--live-check-connect-host', options.liveCheckConnectHost);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -69,7 +72,8 @@ async function startHost(dir: string, options: HostOptions): Promise<TestHost> {
     });
     child.once('exit', (code) => reject(new Error(`test host exited with ${code}: ${stderr}`)));
   });
-  return { url, dataDir, exportDir, ipcLog, process: child, stderr: () => stderr };
+  const openTemplate = (id: string) => void child.stdin?.write(`open-template ${id}\n`);
+  return { url, dataDir, exportDir, ipcLog, process: child, stderr: () => stderr, openTemplate };
 }
 
 /** How long a test host may take to close its core after SIGTERM before it is killed. */
