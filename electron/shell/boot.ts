@@ -19,7 +19,6 @@ import type {
   Shell,
 } from 'electron';
 import { isCertdeskError } from '../core/errors.ts';
-import { EVENT_CHANNELS } from '../../shared/channels.ts';
 import type { Core, CoreOptions } from '../core/index.ts';
 import { createLogger, fileSink, type Logger } from '../core/log.ts';
 import { createDispatcher } from '../rpc/dispatch.ts';
@@ -29,18 +28,15 @@ import {
   installPermissionHandlers,
   openExternalSafely,
 } from './navigation.ts';
-import {
-  registerNotificationHandlers,
-  setNotificationIdentity,
-  startBackgroundClock,
-  type NotificationCtor,
-} from './notifications.ts';
+import type { NotificationCtor } from './notifications.ts';
 import { resolveDataDir } from './paths.ts';
 import { APP_SCHEME, createAppProtocolHandler, registerAppScheme } from './protocol.ts';
 import { createSaveFile } from './save-file.ts';
-import { createCertdeskTray, hideOnClose, type CertdeskTray, type TrayCtor } from './tray.ts';
+import { openMainWindow, showMainWindow, type ShellState } from './app-window.ts';
+import { startInTray } from './background.ts';
+import type { TrayCtor } from './tray.ts';
 import type { NativeImageFactory } from './tray-icons.ts';
-import { createMainWindow, type BrowserWindowCtor } from './window.ts';
+import type { BrowserWindowCtor } from './window.ts';
 
 /** The Electron modules the shell uses; main passes the real ones. */
 export interface ShellElectron {
@@ -117,62 +113,6 @@ const START_FAILED = 'Certdesk cannot start';
 function stopWithMessage(electron: ShellElectron, message: string): void {
   electron.dialog.showErrorBox(START_FAILED, message);
   electron.app.quit();
-}
-
-/** Brings the existing window forward (also when hidden in the tray). */
-function focusWindow(window: BrowserWindow): void {
-  if (window.isMinimized()) window.restore();
-  window.show();
-  window.focus();
-}
-
-/** The running app's state that outlives start-up. */
-export interface ShellState {
-  /** The main window, null before it exists and after it closed. */
-  window: BrowserWindow | null;
-  /** The open core, null until it opened. */
-  core: Core | null;
-  /** True once the core closed on quit. */
-  coreClosed: boolean;
-  /** True from `before-quit` on: closing the window then really closes it. */
-  quitting: boolean;
-  /** The tray, null before start-up finished or when the desktop refused one. */
-  tray: CertdeskTray | null;
-}
-
-/** Creates the main window; closing it hides it in the tray while the tray exists. */
-function openMainWindow(options: BootOptions, state: ShellState, log: Logger): BrowserWindow {
-  const window = createMainWindow(options.electron.BrowserWindow, {
-    preloadPath: options.preloadPath,
-    logger: log,
-  });
-  state.window = window;
-  window.on('closed', () => {
-    if (state.window === window) state.window = null;
-  });
-  // Windows ends the session without `before-quit`; let the window close then.
-  window.on('session-end', () => {
-    state.quitting = true;
-  });
-  hideOnClose(window, () => !state.quitting && state.tray !== null);
-  return window;
-}
-
-/**
- * Shows the main window: a second start, the tray, a notification click, the macOS dock.
- * Recreates it when it was destroyed; does nothing before the core opened or while quitting.
- */
-function showMainWindow(options: BootOptions, state: ShellState, log: Logger): void {
-  if (state.window && !state.window.isDestroyed()) focusWindow(state.window);
-  else if (state.core && !state.quitting) openMainWindow(options, state, log);
-}
-
-/** Sends an event to the window's page, after it has loaded when it was just (re)created. */
-function sendWhenLoaded(window: BrowserWindow | null, channel: string, payload: unknown): void {
-  if (!window || window.isDestroyed()) return;
-  const contents = window.webContents;
-  if (contents.isLoading()) contents.once('did-finish-load', () => contents.send(channel, payload));
-  else contents.send(channel, payload);
 }
 
 /** Closes the store before the process exits, so the last write and the lock are released. */
@@ -256,62 +196,6 @@ export async function startCertdesk(
   forwardCoreEvents(core.events, getWindow);
   startInTray(options, core, state, root);
   log.info('Certdesk started', { dataDir });
-}
-
-/** The tray (or null when the desktop refuses one: the app then quits with its window). */
-function createTrayOrNull(
-  options: BootOptions,
-  core: Core,
-  show: () => void,
-  openTemplate: (id: string) => void,
-  log: Logger,
-) {
-  const { electron } = options;
-  try {
-    return createCertdeskTray({
-      ...electron,
-      notifier: core.notifier,
-      engine: core.engine,
-      openWindow: show,
-      openTemplate,
-      platform: options.platform ?? process.platform,
-      log,
-    });
-  } catch (error) {
-    log.warn('no tray icon; Certdesk quits when its window closes', { error: String(error) });
-    return null;
-  }
-}
-
-/** Tray, desktop notifications and the alert clock; all stop when the app quits. */
-function startInTray(options: BootOptions, core: Core, state: ShellState, root: Logger): void {
-  const { app } = options.electron;
-  const log = root.child('tray');
-  const show = () => showMainWindow(options, state, log);
-  const openTemplate = (id: string) => {
-    show();
-    sendWhenLoaded(state.window, EVENT_CHANNELS.openTemplate, { id });
-  };
-  state.tray = createTrayOrNull(options, core, show, openTemplate, log);
-  setNotificationIdentity(app, options.platform ?? process.platform);
-  const stopNotifications = registerNotificationHandlers({
-    Notification: options.electron.Notification,
-    notifier: core.notifier,
-    openWindow: show,
-    openTemplate,
-    log: root.child('notifications'),
-  });
-  const stopClock = startBackgroundClock({
-    powerMonitor: options.electron.powerMonitor,
-    engine: core.engine,
-    notifier: core.notifier,
-    log: root.child('notifications'),
-  });
-  app.on('activate', show);
-  app.on('will-quit', () => {
-    stopClock();
-    stopNotifications();
-  });
 }
 
 /**
