@@ -1,7 +1,7 @@
 /**
  * The rows a virtualized list renders: those in the viewport plus a few above and below, so
  * fast scrolling never shows a gap. Rows have a fixed height, so this is arithmetic, not DOM
- * measurement. Used by the template list and the expiry timeline.
+ * measurement. Used by VirtualRows, the body of the template list and of the expiry timeline.
  */
 
 /** Rows rendered above and below the visible ones. */
