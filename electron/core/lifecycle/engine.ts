@@ -21,6 +21,7 @@ import { checkChallengeRecord, describeFinding } from '../dns/check.ts';
 import { CertdeskError } from '../errors.ts';
 import type { TemplateRecord } from '../state.ts';
 import { nextCheckAt } from './cadence.ts';
+import { createLimit } from './limit.ts';
 import { refreshAri, renewalDecision, savePlan } from './renewal.ts';
 import {
   continueAttempt,
@@ -40,8 +41,15 @@ const CAA_IDENTITIES: Record<string, string[]> = {
   google: ['pki.goog'],
 };
 
-/** At most this many issuance attempts talk to the CA at once. */
-const MAX_CONCURRENT_ATTEMPTS = 4;
+/**
+ * At most this many issuance attempts talk to the CA at once. Let's Encrypt's limits that
+ * concurrency could touch are per IP address and per second (20 new-nonce, 250 for the other
+ * endpoints); an attempt makes about ten requests over a second or more and reuses the nonce
+ * of each answer, so eight at once stay far below them. The limits that count orders (300 new
+ * orders per account per 3 hours, 50 certificates per registered domain per week) do not
+ * depend on concurrency at all.
+ */
+const MAX_CONCURRENT_ATTEMPTS = 8;
 /** Issued templates have their challenge records re-checked this often. */
 const CNAME_RECHECK_MS = 24 * 3_600_000;
 /** At most this many templates have their challenge records checked at once. */
@@ -74,22 +82,6 @@ export interface Engine {
   renewDueNow(): void;
 }
 
-/** Runs at most `size` tasks at once; the rest wait their turn in order. */
-function limiter(size: number) {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (active >= size) await new Promise<void>((resolve) => queue.push(resolve));
-    active += 1;
-    try {
-      return await work();
-    } finally {
-      active -= 1;
-      queue.shift()?.();
-    }
-  };
-}
-
 export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   const { records, log, now } = ctx;
   // The scheduler reads the same clock as everything else the engine decides with.
@@ -98,8 +90,8 @@ export function createEngine(ctx: IssuanceContext, clock?: Clock): Engine {
   let stopping = false;
   /** When each issued template's challenge records were last re-checked (memory only). */
   const cnameCheckedAt = new Map<string, number>();
-  const attemptSlot = limiter(MAX_CONCURRENT_ATTEMPTS);
-  const checkSlot = limiter(MAX_CONCURRENT_CHECKS);
+  const attemptSlot = createLimit(MAX_CONCURRENT_ATTEMPTS);
+  const checkSlot = createLimit(MAX_CONCURRENT_CHECKS);
   const scheduler = new Scheduler((ids) => {
     for (const id of ids) void run(id, 'scheduled');
   }, schedulerClock);
