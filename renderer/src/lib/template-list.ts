@@ -84,25 +84,43 @@ export function oneChange(id: string, view: TemplateView | null): TemplateChange
   return new Map([[id, view]]);
 }
 
+/** Where a template stands as its row shows it: the status, and the step while pending. */
+function stage(view: TemplateView): string {
+  return `${view.status}/${view.step ?? ''}`;
+}
+
 /**
- * Changes main announced that are not applied yet, and every id main said it deleted. Ids are
- * never reused, so a view of a deleted template that arrives later (a list page computed just
- * before the deletion, an event sent just after it) is stale and must not bring it back.
+ * Changes main announced that are not applied yet, and every id main said it deleted.
+ *
+ * Changes are kept in batches, applied one batch per frame. Within a batch the newest change of a
+ * template wins, which is what keeps thousands of CNAME-check events cheap. A change that moves a
+ * template to another stage (Publishing TXT to Confirming TXT, say) never replaces a queued change
+ * of a different stage: it goes into the next batch, so every step the administrator is promised
+ * to see live reaches the page, in order, however fast main moved through it.
+ *
+ * Ids are never reused, so a view of a deleted template that arrives later (a list page computed
+ * just before the deletion, an event sent just after it) is stale and must not bring it back.
  */
 export class PendingChanges {
-  #queued = new Map<string, TemplateView | null>();
+  #batches: Map<string, TemplateView | null>[] = [];
   readonly #deleted = new Set<string>();
 
-  /** How many templates have a change waiting. */
-  get size(): number {
-    return this.#queued.size;
+  /** How many batches are waiting (0: nothing to apply). */
+  get batches(): number {
+    return this.#batches.length;
   }
 
-  /** Queues a change (the newest per template wins); false when it was ignored as stale. */
+  /** Queues a change; false when it was ignored as stale. */
   add(id: string, view: TemplateView | null): boolean {
     if (view === null) this.#deleted.add(id);
     else if (this.#deleted.has(id)) return false;
-    this.#queued.set(id, view);
+    const last = this.#batches.findLastIndex((batch) => batch.has(id));
+    const queued = this.#batches[last]?.get(id);
+    // A deletion needs no frame of its own; a change of stage does.
+    const replaces = last >= 0 && (!view || !queued || stage(queued) === stage(view));
+    const at = replaces ? last : last + 1;
+    if (at === this.#batches.length) this.#batches.push(new Map());
+    this.#batches[at]?.set(id, view);
     return true;
   }
 
@@ -111,16 +129,23 @@ export class PendingChanges {
     this.#deleted.add(id);
   }
 
-  /** The queued changes, leaving the queue empty. */
+  /** The oldest batch, taken off the queue (empty when nothing waits). */
   take(): TemplateChanges {
-    const changes = this.#queued;
-    this.#queued = new Map();
-    return changes;
+    return this.#batches.shift() ?? new Map();
+  }
+
+  /** Every queued change as one batch, newest per template, leaving the queue empty. */
+  takeAll(): TemplateChanges {
+    const [first, ...rest] = this.#batches;
+    this.#batches = [];
+    if (!first) return new Map();
+    for (const batch of rest) for (const [id, view] of batch) first.set(id, view);
+    return first;
   }
 
   /** Drops the queued changes (the deletions stay remembered). */
   clear(): void {
-    this.#queued.clear();
+    this.#batches = [];
   }
 
   /** A page of views as a change set, without templates known to be deleted. */

@@ -4,7 +4,8 @@
  * templateRemoved) are applied here, so the list stays current without reloading it. They are
  * gathered and applied once per animation frame: with thousands of templates waiting for their
  * CNAME, main announces a change for each check, and one list update per event would leave no
- * time to draw.
+ * time to draw. A template that moves from step to step is still drawn at each step, one frame
+ * apiece (see PendingChanges).
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { RequestInput } from '../../../shared/contract.ts';
@@ -17,6 +18,7 @@ import {
   applyChanges,
   oneChange,
   templateList,
+  type TemplateChanges,
   type TemplateList,
 } from '../lib/template-list.ts';
 
@@ -155,8 +157,17 @@ export class TemplatesState {
    */
   flush(): void {
     this.#cancelFlush();
-    if (this.#pending.size === 0) return;
-    const changes = this.#pending.take();
+    if (this.#pending.batches > 0) this.#applyBatch(this.#pending.takeAll());
+  }
+
+  /** A frame's worth: the oldest batch of events, and another frame for the next one. */
+  #flushFrame(): void {
+    this.#cancelFlush();
+    this.#applyBatch(this.#pending.take());
+    if (this.#pending.batches > 0) this.#scheduleFlush();
+  }
+
+  #applyBatch(changes: TemplateChanges): void {
     this.#commit(applyChanges(this.#list, changes));
     for (const [id, view] of changes) if (view === null) this.selected.delete(id);
   }
@@ -186,10 +197,13 @@ export class TemplatesState {
       if (view === null) this.#pending.deleted(id);
       return;
     }
-    if (!this.#pending.add(id, view)) return;
+    if (this.#pending.add(id, view)) this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
     if (this.#frame !== undefined || this.#fallback !== undefined) return;
-    this.#frame = requestAnimationFrame(() => this.flush());
-    this.#fallback = setTimeout(() => this.flush(), FRAME_FALLBACK_MS);
+    this.#frame = requestAnimationFrame(() => this.#flushFrame());
+    this.#fallback = setTimeout(() => this.#flushFrame(), FRAME_FALLBACK_MS);
   }
 
   #cancelFlush(): void {

@@ -4,6 +4,7 @@ import {
   applyChanges,
   oneChange,
   templateList,
+  type TemplateChanges,
 } from '../../../renderer/src/lib/template-list.ts';
 import type { TemplateView } from '../../../shared/types.ts';
 
@@ -117,15 +118,73 @@ describe('template list', () => {
 });
 
 describe('pending changes', () => {
-  it('keeps the newest change per template and empties on take', () => {
+  it('keeps the newest change per template within a stage and empties on take', () => {
     const pending = new PendingChanges();
-    const first = view('a', 1);
-    const second = view('a', 1, 'issued');
+    const first = { ...view('a', 1), nextCheckAt: '2026-12-03T12:30:00.000Z' };
+    const second = { ...view('a', 1), nextCheckAt: '2026-12-03T12:31:00.000Z' };
     expect(pending.add('a', first)).toBe(true);
     expect(pending.add('a', second)).toBe(true);
-    expect(pending.size).toBe(1);
-    expect(pending.take()).toEqual(new Map([['a', second]]));
-    expect(pending.size).toBe(0);
+    expect(pending.add('b', view('b', 2))).toBe(true);
+    expect(pending.batches).toBe(1);
+    expect(pending.take()).toEqual(
+      new Map([
+        ['a', second],
+        ['b', view('b', 2)],
+      ]),
+    );
+    expect(pending.batches).toBe(0);
+    expect(pending.take()).toEqual(new Map());
+  });
+
+  it('gives every change of step or status a batch of its own, in order', () => {
+    const pending = new PendingChanges();
+    const at = (step: TemplateView['step']) => ({ ...view('a', 1), step });
+    pending.add('a', at('publishing-txt'));
+    pending.add('b', view('b', 2));
+    pending.add('a', at('confirming-txt'));
+    pending.add('a', { ...at('confirming-txt'), nextCheckAt: '2026-12-03T12:31:00.000Z' });
+    pending.add('a', at('ca-validating'));
+    pending.add('b', { ...view('b', 2), nextCheckAt: '2026-12-03T12:32:00.000Z' });
+    const issued = view('a', 1, 'issued');
+    pending.add('a', issued);
+    expect(pending.batches).toBe(4);
+    const batches: TemplateChanges[] = [];
+    while (pending.batches > 0) batches.push(pending.take());
+    const steps = batches.map((batch) => [...batch].map(([id, v]) => [id, v?.step ?? v?.status]));
+    expect(steps).toEqual([
+      [
+        ['a', 'publishing-txt'],
+        ['b', 'pending'],
+      ],
+      [['a', 'confirming-txt']],
+      [['a', 'ca-validating']],
+      [['a', 'issued']],
+    ]);
+    // Within a stage the newest still wins, and noise never waits behind another row's steps.
+    expect(batches[1]?.get('a')?.nextCheckAt).toBe('2026-12-03T12:31:00.000Z');
+    expect(batches[0]?.get('b')?.nextCheckAt).toBe('2026-12-03T12:32:00.000Z');
+  });
+
+  it('hands everything over at once, newest per template, when asked to', () => {
+    const pending = new PendingChanges();
+    pending.add('a', { ...view('a', 1), step: 'publishing-txt' });
+    pending.add('a', { ...view('a', 1), step: 'finalizing' });
+    pending.add('b', view('b', 2));
+    pending.add('b', null);
+    const all = pending.takeAll();
+    expect([...all]).toEqual([
+      ['a', { ...view('a', 1), step: 'finalizing' }],
+      ['b', null],
+    ]);
+    expect(pending.batches).toBe(0);
+  });
+
+  it('lets a deletion replace a queued change without waiting a frame', () => {
+    const pending = new PendingChanges();
+    pending.add('a', { ...view('a', 1), step: 'publishing-txt' });
+    pending.add('a', null);
+    expect(pending.batches).toBe(1);
+    expect(pending.take()).toEqual(new Map([['a', null]]));
   });
 
   it('never lets a stale view bring a deleted template back', () => {
