@@ -84,9 +84,9 @@ export function oneChange(id: string, view: TemplateView | null): TemplateChange
   return new Map([[id, view]]);
 }
 
-/** Where a template stands as its row shows it: the status, and the step while pending. */
-function stage(view: TemplateView): string {
-  return `${view.status}/${view.step ?? ''}`;
+/** True when both views show a template at the same stage: the status, and the step while pending. */
+function sameStage(a: TemplateView, b: TemplateView): boolean {
+  return a.status === b.status && a.step === b.step;
 }
 
 /**
@@ -117,7 +117,7 @@ export class PendingChanges {
     const last = this.#batches.findLastIndex((batch) => batch.has(id));
     const queued = this.#batches[last]?.get(id);
     // A deletion needs no frame of its own; a change of stage does.
-    const replaces = last >= 0 && (!view || !queued || stage(queued) === stage(view));
+    const replaces = last >= 0 && (!view || !queued || sameStage(queued, view));
     const at = replaces ? last : last + 1;
     if (at === this.#batches.length) this.#batches.push(new Map());
     this.#batches[at]?.set(id, view);
